@@ -1,0 +1,159 @@
+//! Turning command-line options into core inputs.
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use roofline_core::catalog::{parse_hardware_json, parse_model_json, Catalog};
+use roofline_core::hardware::HardwareEntry;
+use roofline_core::model::ModelSpec;
+use roofline_core::quant::QuantScheme;
+use roofline_core::system::System;
+use roofline_core::workload::{KvType, Placement, Speculative, Workload};
+
+/// Options that pick a machine and a model.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// Hardware id or alias (see `roofline catalog hardware`).
+    #[arg(long, required_unless_present = "hardware_file")]
+    pub hardware: Option<String>,
+    /// Custom hardware as JSON (the catalog's schema).
+    #[arg(long, conflicts_with = "hardware")]
+    pub hardware_file: Option<std::path::PathBuf>,
+    /// Host CPU for a discrete GPU entry (default: an 8-core DDR4 desktop).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Discrete GPU added to a CPU entry.
+    #[arg(long)]
+    pub gpu: Option<String>,
+    /// Number of identical GPUs.
+    #[arg(long, default_value_t = 1)]
+    pub gpus: u32,
+    /// Model id or alias (see `roofline catalog models`).
+    #[arg(long, required_unless_present = "model_file")]
+    pub model: Option<String>,
+    /// Custom model as JSON (the catalog's schema).
+    #[arg(long, conflicts_with = "model")]
+    pub model_file: Option<std::path::PathBuf>,
+    /// Quantization preset (default: the model's usual one, e.g. Q4_K_M).
+    #[arg(long)]
+    pub quant: Option<String>,
+    /// Blocks on the GPU: a number (0 = CPU only) or `all`.
+    #[arg(long)]
+    pub gpu_layers: Option<String>,
+    /// Keep routed experts of a MoE model on the CPU, everything else on the GPU.
+    #[arg(long)]
+    pub experts_on_cpu: bool,
+    /// KV cache type: f16, q8_0 or q4_0.
+    #[arg(long, default_value = "f16")]
+    pub kv_type: String,
+    /// Batch: sequences processed together.
+    #[arg(long, default_value_t = 1)]
+    pub batch: u32,
+}
+
+/// Resolved inputs.
+pub struct Resolved {
+    pub system: System,
+    pub model: ModelSpec,
+    pub quant: QuantScheme,
+    pub placement: Placement,
+    pub kv_type: KvType,
+}
+
+fn read_json(path: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+impl Target {
+    /// Looks everything up and checks it.
+    pub fn resolve(&self, catalog: &Catalog) -> Result<Resolved> {
+        let custom_hw: Option<HardwareEntry> = match &self.hardware_file {
+            Some(p) => Some(parse_hardware_json(&read_json(p)?)?),
+            None => None,
+        };
+        let main = match (&custom_hw, &self.hardware) {
+            (Some(h), _) => h,
+            (None, Some(id)) => catalog.hardware(id)?,
+            (None, None) => bail!("give --hardware or --hardware-file"),
+        };
+        let host = self.host.as_deref().map(|h| catalog.hardware(h)).transpose()?;
+        let gpu = self.gpu.as_deref().map(|g| catalog.hardware(g)).transpose()?;
+        let system = System::assemble(main, host, gpu, self.gpus)?;
+        let model = match (&self.model_file, &self.model) {
+            (Some(p), _) => parse_model_json(&read_json(p)?)?,
+            (None, Some(id)) => catalog.model(id)?.clone(),
+            (None, None) => bail!("give --model or --model-file"),
+        };
+        let quant_name = self.quant.clone().unwrap_or_else(|| model.default_quant.clone());
+        let quant = QuantScheme::parse(&quant_name).ok_or_else(|| {
+            let known: Vec<&str> = roofline_core::quant::ALL_SCHEMES.iter().map(|q| q.name()).collect();
+            anyhow!("unknown quantization '{quant_name}' (known: {})", known.join(", "))
+        })?;
+        let placement = match (self.experts_on_cpu, self.gpu_layers.as_deref()) {
+            (true, Some(_)) => bail!("--experts-on-cpu and --gpu-layers cannot be combined"),
+            (true, None) => Placement::ExpertsOnCpu,
+            (false, None) => Placement::Auto,
+            (false, Some("all")) => Placement::GpuOnly,
+            (false, Some(n)) => match n.parse::<u32>() {
+                Ok(0) => Placement::CpuOnly,
+                Ok(k) => Placement::GpuLayers(k),
+                Err(_) => bail!("--gpu-layers takes a whole number or 'all', got '{n}'"),
+            },
+        };
+        let kv_type = KvType::parse(&self.kv_type)
+            .ok_or_else(|| anyhow!("unknown KV cache type '{}' (f16, q8_0, q4_0)", self.kv_type))?;
+        Ok(Resolved { system, model, quant, placement, kv_type })
+    }
+}
+
+/// Options for one workload.
+#[derive(Debug, Args)]
+pub struct WorkloadArgs {
+    /// Prompt tokens.
+    #[arg(long, default_value_t = 1024)]
+    pub prompt: u32,
+    /// Generated tokens.
+    #[arg(long, default_value_t = 256)]
+    pub gen: u32,
+    /// Context the KV cache is sized for, tokens (default: prompt + generated).
+    #[arg(long)]
+    pub context: Option<u32>,
+    /// Tokens already in the cache before the prompt.
+    #[arg(long, default_value_t = 0)]
+    pub depth: u32,
+    /// Load the weights from disk first at this speed, GB/s.
+    #[arg(long)]
+    pub cold_start_disk: Option<f64>,
+    /// Draft model id for speculative decoding.
+    #[arg(long)]
+    pub draft: Option<String>,
+    /// Tokens drafted per step.
+    #[arg(long, default_value_t = 4)]
+    pub draft_tokens: u32,
+    /// Acceptance rate of drafted tokens (0–1).
+    #[arg(long, default_value_t = 0.7)]
+    pub acceptance: f64,
+}
+
+impl WorkloadArgs {
+    /// The workload, and the draft model when one is named.
+    pub fn build(&self, r: &Resolved, batch: u32, catalog: &Catalog) -> Result<(Workload, Option<ModelSpec>)> {
+        let draft = self.draft.as_deref().map(|d| catalog.model(d).cloned()).transpose()?;
+        let w = Workload {
+            prompt_tokens: self.prompt,
+            gen_tokens: self.gen,
+            batch,
+            context_depth: self.depth,
+            context_tokens: self.context,
+            kv_type: r.kv_type,
+            placement: r.placement,
+            cold_start_disk_gb_per_s: self.cold_start_disk,
+            speculative: draft.as_ref().map(|d| Speculative {
+                draft_model_id: d.id.clone(),
+                draft_tokens: self.draft_tokens,
+                acceptance_rate: self.acceptance,
+            }),
+        };
+        w.validate()?;
+        Ok((w, draft))
+    }
+}

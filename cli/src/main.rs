@@ -1,0 +1,190 @@
+//! `roofline`: estimates, LocalScore predictions, the catalog and validation from the
+//! command line, as text or JSON.
+
+mod args;
+mod report;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use roofline_core::catalog::Catalog;
+use roofline_core::efficiency::Efficiency;
+use roofline_core::estimate::{estimate_with_draft, use_case_verdicts};
+use roofline_core::fit::fit_and_validate;
+use roofline_core::localscore;
+use roofline_core::validate::{groups, parse_tsv, reference_runs};
+use roofline_core::workload::Workload;
+use serde_json::json;
+
+/// Prints a line to stdout; a closed pipe (`roofline … | head`) ends quietly.
+macro_rules! out {
+    ($($arg:tt)*) => { write_stdout(&format!("{}\n", format_args!($($arg)*)))? };
+}
+
+/// Prints to stdout without a newline.
+macro_rules! out_raw {
+    ($($arg:tt)*) => { write_stdout(&format!($($arg)*))? };
+}
+
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
+}
+
+const LOCALSCORE_TSV: &str = include_str!("../../core/data/measured/localscore_results.tsv");
+
+#[derive(Parser)]
+#[command(name = "roofline", version, about = "How fast will this language model run on this machine?")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Estimate prompt processing, time to first token, generation, memory and verdicts.
+    Estimate {
+        #[command(flatten)]
+        target: args::Target,
+        #[command(flatten)]
+        workload: args::WorkloadArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Predict LocalScore's nine tests and its score.
+    Localscore {
+        #[command(flatten)]
+        target: args::Target,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the catalog.
+    Catalog {
+        /// What to list.
+        what: CatalogKind,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare predictions with LocalScore's published runs (in-sample and cross-validated).
+    Validate {
+        /// Folds of the cross-validation by device.
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        /// Nelder–Mead iterations per fit.
+        #[arg(long, default_value_t = 300)]
+        iterations: usize,
+        /// Write the parameters fitted on all data to this file (core/data/efficiency.json).
+        #[arg(long)]
+        write_params: Option<std::path::PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CatalogKind {
+    Hardware,
+    Models,
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let catalog = Catalog::try_builtin()?;
+    let eff = Efficiency::fitted();
+    match cli.command {
+        Command::Estimate { target, workload, json } => {
+            let r = target.resolve(&catalog)?;
+            let (w, draft) = workload.build(&r, target.batch, &catalog)?;
+            let e = estimate_with_draft(&r.system, &r.model, draft.as_ref(), r.quant, &w, &eff)?;
+            let verdicts =
+                use_case_verdicts(&r.system, &r.model, r.quant, &Workload { speculative: None, ..w.clone() }, &eff)?;
+            if json {
+                let mut v = serde_json::to_value(&e)?;
+                v["use_cases"] = serde_json::to_value(&verdicts)?;
+                v["workload"] = serde_json::to_value(&w)?;
+                out!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                out_raw!("{}", report::estimate(&e, &verdicts));
+            }
+        }
+        Command::Localscore { target, json } => {
+            let r = target.resolve(&catalog)?;
+            let base =
+                Workload { placement: r.placement, kv_type: r.kv_type, batch: target.batch, ..Workload::default() };
+            let ls = localscore::predict(&r.system, &r.model, r.quant, &base, &eff)?;
+            if json {
+                let mut v = serde_json::to_value(&ls)?;
+                v["hardware"] = json!(r.system.name);
+                v["model"] = json!(r.model.name);
+                v["quant"] = json!(r.quant.name());
+                out!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                out!("{} — {} {}", r.system.name, r.model.name, r.quant);
+                out_raw!("{}", report::localscore(&ls));
+            }
+        }
+        Command::Catalog { what, json } => match (what, json) {
+            (CatalogKind::Hardware, true) => out!("{}", serde_json::to_string_pretty(&catalog.hardware)?),
+            (CatalogKind::Models, true) => out!("{}", serde_json::to_string_pretty(&catalog.models)?),
+            (CatalogKind::Hardware, false) => {
+                for h in &catalog.hardware {
+                    out!(
+                        "{:<40} {:<11} {:<6} {}",
+                        h.id,
+                        format!("{:?}", h.class).to_lowercase(),
+                        format!("{:?}", h.kind).to_lowercase(),
+                        h.name
+                    );
+                }
+            }
+            (CatalogKind::Models, false) => {
+                for m in &catalog.models {
+                    out!("{:<34} {:>8.2}B  {}", m.id, m.params_total_b, m.name);
+                }
+            }
+        },
+        Command::Validate { folds, iterations, write_params, json } => {
+            let runs = parse_tsv(LOCALSCORE_TSV)?;
+            let total = reference_runs(&runs).len();
+            let (groups, covered) = groups(&catalog, &runs);
+            let refs: Vec<_> = groups.iter().collect();
+            let report = fit_and_validate(&refs, &eff, folds.max(2), iterations);
+            if let Some(path) = write_params {
+                std::fs::write(&path, serde_json::to_string_pretty(&report.efficiency)? + "\n")
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            if json {
+                out!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "coverage": { "covered_runs": covered, "reference_runs": total, "fraction": covered as f64 / total.max(1) as f64 },
+                        "in_sample": report.in_sample,
+                        "cross_validated": report.cross_validated,
+                        "parameters": report.efficiency,
+                        "comparisons": report.comparisons,
+                    }))?
+                );
+            } else {
+                out_raw!("{}", report::validation(&report, covered, total));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("roofline: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Human-readable output.
+
+use roofline_core::estimate::verdict::UseCaseVerdict;
+use roofline_core::estimate::Estimate;
+use roofline_core::fit::FitReport;
+use roofline_core::localscore::LocalScore;
+use roofline_core::validate::ErrorStats;
+
+pub fn estimate(e: &Estimate, verdicts: &[UseCaseVerdict]) -> String {
+    let mut s = String::new();
+    let line = |s: &mut String, t: String| {
+        s.push_str(&t);
+        s.push('\n');
+    };
+    line(
+        &mut s,
+        format!("{} — {} {} ({:.2} GB), {} blocks on GPU", e.hardware, e.model, e.quant, e.model_size_gb, e.gpu_layers),
+    );
+    line(
+        &mut s,
+        format!(
+            "  prompt processing  {:>10.1} token/s   ({:.1}–{:.1})",
+            e.prompt_tokens_per_s, e.prompt_band.low, e.prompt_band.high
+        ),
+    );
+    line(
+        &mut s,
+        format!(
+            "  time to first token{:>10.0} ms        ({:.0}–{:.0})",
+            e.time_to_first_token_ms, e.time_to_first_token_band_ms.low, e.time_to_first_token_band_ms.high
+        ),
+    );
+    line(
+        &mut s,
+        format!(
+            "  generation         {:>10.1} token/s   ({:.1}–{:.1}); {:.1} at start, {:.1} at end",
+            e.generation_tokens_per_s,
+            e.generation_band.low,
+            e.generation_band.high,
+            e.generation_tokens_per_s_at_start,
+            e.generation_tokens_per_s_at_end
+        ),
+    );
+    if e.aggregate_generation_tokens_per_s > e.generation_tokens_per_s * 1.0001 {
+        line(&mut s, format!("  aggregate          {:>10.1} token/s", e.aggregate_generation_tokens_per_s));
+    }
+    line(&mut s, format!("  total time         {:>10.1} s", e.total_time_s));
+    line(&mut s, format!("  prompt bound:      {}", e.prompt_bound.bound.describe()));
+    line(&mut s, format!("  generation bound:  {}", e.generation_bound.bound.describe()));
+    line(&mut s, "  memory (GB)        weights     KV  buffers overhead   total / capacity".to_owned());
+    for m in &e.memory {
+        line(
+            &mut s,
+            format!(
+                "    {:<16}{:>8.2}{:>7.2}{:>9.2}{:>9.2}{:>8.2} / {:.1} {}",
+                m.device,
+                m.weights_gb,
+                m.kv_cache_gb,
+                m.compute_buffers_gb,
+                m.overhead_gb,
+                m.total_gb,
+                m.capacity_gb,
+                if m.fits { "fits" } else { "DOES NOT FIT" }
+            ),
+        );
+    }
+    line(&mut s, format!("  verdict:           {}", e.verdict.name()));
+    for v in verdicts {
+        line(
+            &mut s,
+            format!(
+                "    {}  {:<12}{}",
+                v.use_case,
+                v.verdict.name(),
+                if v.certain { "" } else { " (borderline within the error band)" }
+            ),
+        );
+    }
+    s
+}
+
+pub fn localscore(ls: &LocalScore) -> String {
+    let mut s = String::from("  prompt  gen     PP token/s   TG token/s   TTFT ms\n");
+    for t in &ls.tests {
+        s.push_str(&format!(
+            "  {:>6} {:>5} {:>12.1} {:>12.1} {:>9.0}\n",
+            t.prompt_tokens, t.gen_tokens, t.prompt_tokens_per_s, t.generation_tokens_per_s, t.time_to_first_token_ms
+        ));
+    }
+    s.push_str(&format!(
+        "  average      {:>12.1} {:>12.1} {:>9.0}\n",
+        ls.avg_prompt_tokens_per_s, ls.avg_generation_tokens_per_s, ls.avg_time_to_first_token_ms
+    ));
+    s.push_str(&format!("  LocalScore {:.0}{}\n", ls.score, if ls.fits { "" } else { " (model does not fit)" }));
+    s
+}
+
+fn stats_row(name: &str, st: &ErrorStats) -> String {
+    format!(
+        "{name:<17}{:>7}  {:>6.1} {:>6.1}   {:>6.1} {:>6.1}   {:>6.1} {:>6.1}\n",
+        st.groups,
+        st.generation_median_ape,
+        st.generation_p90_ape,
+        st.prompt_median_ape,
+        st.prompt_p90_ape,
+        st.ttft_median_ape,
+        st.ttft_p90_ape
+    )
+}
+
+pub fn validation(report: &FitReport, covered: usize, total: usize) -> String {
+    let mut s = format!(
+        "coverage: {covered} of {total} reference-model runs ({:.1} %) resolve to catalog devices\n\n",
+        100.0 * covered as f64 / total.max(1) as f64
+    );
+    s.push_str("absolute percentage error      generation       prompt (PP)      TTFT\n");
+    s.push_str("                  groups  median    p90   median    p90   median    p90\n");
+    s.push_str(&stats_row("in-sample", &report.in_sample));
+    s.push_str(&stats_row("cross-validated", &report.cross_validated));
+    s.push_str("\nby family (cross-validated)\n");
+    for family in roofline_core::efficiency::ALL_FAMILIES {
+        let mine: Vec<_> = report.cross_validated_comparisons.iter().filter(|c| c.family == family).cloned().collect();
+        if !mine.is_empty() {
+            s.push_str(&stats_row(family.name(), &roofline_core::validate::stats(&mine)));
+        }
+    }
+    s
+}

@@ -1,0 +1,160 @@
+//! The few global efficiency parameters: how much of a device's peak the inference engine
+//! reaches, per backend or device family (never per device name).
+//!
+//! They are fitted to LocalScore's published runs by [`crate::fit`] and stored in
+//! `core/data/efficiency.json`; `roofline validate` reports how well they predict devices
+//! left out of the fit.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::hardware::{GpuBackend, Isa};
+
+/// A device family sharing one set of efficiency parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// NVIDIA GPUs through CUDA.
+    Cuda,
+    /// AMD GPUs through ROCm/HIP.
+    Rocm,
+    /// Apple GPUs through Metal.
+    Metal,
+    /// Any GPU through Vulkan.
+    Vulkan,
+    /// Intel GPUs through SYCL.
+    Sycl,
+    /// x86-64 CPUs.
+    CpuX86,
+    /// Arm CPUs.
+    CpuArm,
+}
+
+/// All families, in report order.
+pub const ALL_FAMILIES: [Family; 7] =
+    [Family::Cuda, Family::Rocm, Family::Metal, Family::Vulkan, Family::Sycl, Family::CpuX86, Family::CpuArm];
+
+impl Family {
+    /// Family of a GPU backend.
+    pub fn of_gpu(backend: GpuBackend) -> Family {
+        match backend {
+            GpuBackend::Cuda => Family::Cuda,
+            GpuBackend::Rocm => Family::Rocm,
+            GpuBackend::Metal => Family::Metal,
+            GpuBackend::Vulkan => Family::Vulkan,
+            GpuBackend::Sycl => Family::Sycl,
+        }
+    }
+
+    /// Family of a CPU.
+    pub fn of_cpu(isa: Isa) -> Family {
+        match isa {
+            Isa::X86_64 => Family::CpuX86,
+            Isa::Aarch64 => Family::CpuArm,
+        }
+    }
+
+    /// Whether this is a CPU family.
+    pub fn is_cpu(self) -> bool {
+        matches!(self, Family::CpuX86 | Family::CpuArm)
+    }
+
+    /// Short name as in the JSON file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Cuda => "cuda",
+            Family::Rocm => "rocm",
+            Family::Metal => "metal",
+            Family::Vulkan => "vulkan",
+            Family::Sycl => "sycl",
+            Family::CpuX86 => "cpu_x86",
+            Family::CpuArm => "cpu_arm",
+        }
+    }
+}
+
+/// Efficiency parameters of one family. Every figure is a fraction of a spec-sheet peak or
+/// a latency; none is tied to a device.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyParams {
+    /// Fraction of peak memory bandwidth reached while streaming weights (generation).
+    pub bandwidth_efficiency: f64,
+    /// Fraction of the matrix-unit peak reached in prompt processing (devices with matrix
+    /// units; for CPUs, of the FP32 SIMD peak).
+    pub matrix_efficiency: f64,
+    /// Fraction of the vector FP16/FP32 peak reached in prompt processing on GPUs without
+    /// matrix units.
+    pub vector_efficiency: f64,
+    /// Fraction of the vector FP32 peak reached by the matrix-vector kernels of generation
+    /// (dequantisation included); binds when a device's ALUs, not its memory, limit
+    /// generation.
+    pub generation_compute_efficiency: f64,
+    /// Fixed cost of one transformer block per step (kernel launches, synchronisation), µs.
+    pub layer_latency_us: f64,
+    /// Fixed cost of one step (graph build, sampling, host round trip), µs.
+    pub step_latency_us: f64,
+    /// Most bandwidth one CPU core can draw, GB/s (CPU families only; GPUs ignore it).
+    pub core_bandwidth_gb_per_s: f64,
+    /// Spread of fitted-out-of-sample errors: the 10th and 90th percentile of
+    /// measured ÷ predicted for generation speed.
+    pub band_generation: [f64; 2],
+    /// The same for prompt processing speed.
+    pub band_prompt: [f64; 2],
+}
+
+impl FamilyParams {
+    /// Starting values before fitting, from public rules of thumb: GPUs stream at ~75 % of
+    /// peak bandwidth, CPUs at ~60 %; matrix kernels reach ~35 % of peak.
+    pub fn prior(family: Family) -> FamilyParams {
+        let cpu = family.is_cpu();
+        FamilyParams {
+            bandwidth_efficiency: if cpu { 0.6 } else { 0.75 },
+            matrix_efficiency: if cpu { 0.3 } else { 0.35 },
+            vector_efficiency: 0.5,
+            generation_compute_efficiency: 0.1,
+            layer_latency_us: if cpu { 5.0 } else { 40.0 },
+            step_latency_us: 500.0,
+            core_bandwidth_gb_per_s: 12.0,
+            band_generation: [0.8, 1.2],
+            band_prompt: [0.7, 1.3],
+        }
+    }
+}
+
+/// The full parameter set: one [`FamilyParams`] per family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Efficiency {
+    /// What the parameters were fitted on.
+    pub fitted_on: String,
+    /// Parameters per family.
+    pub families: BTreeMap<Family, FamilyParams>,
+}
+
+/// The fitted parameters shipped with the estimator.
+const FITTED_JSON: &str = include_str!("../data/efficiency.json");
+
+impl Efficiency {
+    /// Priors for every family.
+    pub fn priors() -> Efficiency {
+        Efficiency {
+            fitted_on: "priors".to_owned(),
+            families: ALL_FAMILIES.iter().map(|&f| (f, FamilyParams::prior(f))).collect(),
+        }
+    }
+
+    /// The shipped, fitted parameters (priors fill any family the file lacks).
+    pub fn fitted() -> Efficiency {
+        let mut eff = serde_json::from_str::<Efficiency>(FITTED_JSON).unwrap_or_else(|_| Efficiency::priors());
+        for f in ALL_FAMILIES {
+            eff.families.entry(f).or_insert_with(|| FamilyParams::prior(f));
+        }
+        eff
+    }
+
+    /// Parameters of `family`.
+    pub fn get(&self, family: Family) -> FamilyParams {
+        self.families.get(&family).copied().unwrap_or_else(|| FamilyParams::prior(family))
+    }
+}

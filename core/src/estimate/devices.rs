@@ -1,0 +1,97 @@
+//! The devices of a machine with their effective rates: spec-sheet peaks scaled by the
+//! family's fitted efficiencies.
+
+use serde::Serialize;
+
+use crate::efficiency::{Efficiency, Family};
+use crate::system::System;
+
+/// CPU or GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// The host CPU.
+    Cpu,
+    /// One GPU.
+    Gpu,
+}
+
+/// One device and what it can sustain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Device {
+    /// `CPU`, `GPU 0`, `GPU 1`, ...
+    pub label: String,
+    /// CPU or GPU.
+    pub kind: DeviceKind,
+    /// Efficiency family.
+    pub family: Family,
+    /// Spec-sheet memory bandwidth, GB/s.
+    pub peak_bandwidth_gb_per_s: f64,
+    /// Sustained bandwidth while streaming weights, GB/s:
+    /// GPU `peak × bandwidth_efficiency`; CPU `min(peak × bandwidth_efficiency,
+    /// cores × core_bandwidth)`.
+    pub bandwidth_gb_per_s: f64,
+    /// Compute peak used by the matrix kernels, GFLOP/s (GPU: matrix units or vector
+    /// FP16/FP32; CPU: [`crate::hardware::CpuSpec::engine_fp32_gflops`]).
+    pub peak_gflops: f64,
+    /// Sustained matrix throughput, GFLOP/s: `peak × matrix_efficiency` (or
+    /// `vector_efficiency` on GPUs without matrix units).
+    pub gflops: f64,
+    /// Sustained matrix-vector throughput of generation, GFLOP/s:
+    /// `vector FP32 peak × generation_compute_efficiency`.
+    pub generation_gflops: f64,
+    /// Fixed cost per block per step, s.
+    pub layer_latency_s: f64,
+    /// Fixed cost per step, s.
+    pub step_latency_s: f64,
+    /// Memory this device may use, GB.
+    pub capacity_gb: f64,
+    /// Host link bandwidth, GB/s (discrete GPUs only).
+    pub link_gb_per_s: Option<f64>,
+}
+
+/// The CPU (index 0) followed by each GPU.
+pub fn devices(system: &System, eff: &Efficiency) -> Vec<Device> {
+    let cpu_family = Family::of_cpu(system.cpu.isa);
+    let cp = eff.get(cpu_family);
+    let cpu_peak_bw = system.memory.peak_bandwidth_gb_per_s();
+    let cores = f64::from(system.cpu.performance_cores.max(1));
+    let cpu_peak_gflops = system.cpu.engine_fp32_gflops();
+    let mut out = vec![Device {
+        label: "CPU".to_owned(),
+        kind: DeviceKind::Cpu,
+        family: cpu_family,
+        peak_bandwidth_gb_per_s: cpu_peak_bw,
+        bandwidth_gb_per_s: (cpu_peak_bw * cp.bandwidth_efficiency).min(cores * cp.core_bandwidth_gb_per_s),
+        peak_gflops: cpu_peak_gflops,
+        gflops: cpu_peak_gflops * cp.matrix_efficiency,
+        generation_gflops: cpu_peak_gflops * cp.generation_compute_efficiency,
+        layer_latency_s: cp.layer_latency_us * 1e-6,
+        step_latency_s: cp.step_latency_us * 1e-6,
+        capacity_gb: system.host_usable_gb(),
+        link_gb_per_s: None,
+    }];
+    if let Some(gpu) = &system.gpu {
+        let family = Family::of_gpu(gpu.backend);
+        let p = eff.get(family);
+        let peak_gflops = gpu.matrix_tflops() * 1e3;
+        let compute_eff = if gpu.has_matrix_units() { p.matrix_efficiency } else { p.vector_efficiency };
+        for i in 0..system.gpu_count.max(1) {
+            out.push(Device {
+                label: format!("GPU {i}"),
+                kind: DeviceKind::Gpu,
+                family,
+                peak_bandwidth_gb_per_s: gpu.bandwidth_gb_per_s,
+                bandwidth_gb_per_s: gpu.bandwidth_gb_per_s * p.bandwidth_efficiency,
+                peak_gflops,
+                gflops: peak_gflops * compute_eff,
+                generation_gflops: gpu.fp32_tflops * 1e3 * p.generation_compute_efficiency,
+                layer_latency_s: p.layer_latency_us * 1e-6,
+                step_latency_s: p.step_latency_us * 1e-6,
+                capacity_gb: system.gpu_capacity_gb(),
+                link_gb_per_s: if system.unified.is_some() { None } else { gpu.pcie_gb_per_s() },
+            });
+        }
+    }
+    out
+}

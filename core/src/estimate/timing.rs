@@ -1,0 +1,226 @@
+//! Time per step: prompt processing in micro-batches and generation one token at a time.
+//!
+//! Each device's share of a step is a roofline,
+//! `max(bytes / sustained_bandwidth, FLOPs / sustained_compute) + blocks × layer_latency`,
+//! and the devices run one after another (llama.cpp's layer split pipelines a single
+//! sequence through them). The step adds the primary device's fixed step latency.
+
+use serde::Serialize;
+
+use super::devices::{Device, DeviceKind};
+use super::memory::UBATCH_TOKENS;
+use super::plan::DeviceLoad;
+use crate::model::ModelSpec;
+
+/// Steps sampled when summing a long generation.
+pub const GENERATION_SAMPLES: u32 = 16;
+
+/// What bounds a phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// Arithmetic throughput.
+    Compute,
+    /// Memory bandwidth.
+    MemoryBandwidth,
+    /// Fixed per-step and per-block latencies (kernel launches, synchronisation).
+    Latency,
+    /// Weights crossing the PCIe link.
+    Pcie,
+    /// Reading the weights from disk (cold start).
+    Disk,
+}
+
+impl Bound {
+    /// The bound in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Bound::Compute => "compute: arithmetic throughput limits it",
+            Bound::MemoryBandwidth => "memory bandwidth: streaming weights and KV cache limits it",
+            Bound::Latency => "latency: fixed per-step costs (kernel launches, synchronisation) dominate",
+            Bound::Pcie => "PCIe: weights crossing the host link limit it",
+            Bound::Disk => "disk: loading the weights from storage dominates",
+        }
+    }
+}
+
+/// Seconds of a phase split by cause.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct TimeSplit {
+    /// Seconds where compute was the binding limit.
+    pub compute_s: f64,
+    /// Seconds where memory bandwidth was the binding limit.
+    pub memory_s: f64,
+    /// Fixed latencies, s.
+    pub latency_s: f64,
+    /// PCIe transfers, s.
+    pub pcie_s: f64,
+}
+
+impl TimeSplit {
+    /// Total seconds.
+    pub fn total_s(&self) -> f64 {
+        self.compute_s + self.memory_s + self.latency_s + self.pcie_s
+    }
+
+    /// Adds `other × factor`.
+    pub fn add_scaled(&mut self, other: &TimeSplit, factor: f64) {
+        self.compute_s += other.compute_s * factor;
+        self.memory_s += other.memory_s * factor;
+        self.latency_s += other.latency_s * factor;
+        self.pcie_s += other.pcie_s * factor;
+    }
+
+    /// The largest part.
+    pub fn bound(&self) -> Bound {
+        let parts = [
+            (self.compute_s, Bound::Compute),
+            (self.memory_s, Bound::MemoryBandwidth),
+            (self.latency_s, Bound::Latency),
+            (self.pcie_s, Bound::Pcie),
+        ];
+        parts.iter().fold((f64::MIN, Bound::MemoryBandwidth), |acc, p| if p.0 > acc.0 { *p } else { acc }).1
+    }
+}
+
+/// Everything timing needs, built once per estimate.
+pub struct Timer<'a> {
+    /// The model.
+    pub model: &'a ModelSpec,
+    /// Devices (CPU first).
+    pub devices: &'a [Device],
+    /// Their loads.
+    pub loads: &'a [DeviceLoad],
+    /// KV cache bytes per element.
+    pub kv_bytes_per_element: f64,
+}
+
+impl Timer<'_> {
+    fn step_latency_s(&self) -> f64 {
+        // The step is driven by the GPU when any block runs there, else by the CPU.
+        let gpu_used = self.devices.iter().zip(self.loads).any(|(d, l)| d.kind == DeviceKind::Gpu && l.is_used());
+        let kind = if gpu_used { DeviceKind::Gpu } else { DeviceKind::Cpu };
+        self.devices.iter().find(|d| d.kind == kind).map_or(0.0, |d| d.step_latency_s)
+    }
+
+    fn gpu_rate(&self) -> Option<&Device> {
+        self.devices.iter().find(|d| d.kind == DeviceKind::Gpu)
+    }
+
+    /// Attention work and KV reads of one device's blocks for `tokens` new tokens whose
+    /// context runs from `start` to `start + tokens`: `(FLOPs, KV bytes read)`, per
+    /// sequence. Local (sliding-window) blocks see at most the window.
+    fn attention(&self, load: &DeviceLoad, start: f64, tokens: f64) -> (f64, f64) {
+        let mid = start + 0.5 * tokens;
+        let end = start + tokens;
+        let (local, global) = (f64::from(load.local_layers), load.layers.len() as f64 - f64::from(load.local_layers));
+        let window = self.model.sliding_window.map_or(f64::INFINITY, |w| f64::from(w.window_tokens));
+        let per_token_flops = self.model.attention_flops(0, 1.0);
+        let flops = tokens * per_token_flops * (global * mid + local * mid.min(window));
+        let kv_per_token = self.model.kv_elements_per_token(0) as f64 * self.kv_bytes_per_element;
+        let kv = kv_per_token * (global * end + local * end.min(window));
+        (flops, kv)
+    }
+
+    /// One generation step for `batch` sequences at `context` tokens of context.
+    pub fn generation_step(&self, context: f64, batch: f64) -> TimeSplit {
+        let mut split = TimeSplit { latency_s: self.step_latency_s(), ..TimeSplit::default() };
+        for (dev, load) in self.devices.iter().zip(self.loads) {
+            if !load.is_used() || (load.layers.is_empty() && !load.has_output && load.expert_bytes == 0.0) {
+                continue;
+            }
+            let (attn_flops, kv_bytes) = self.attention(load, context, 1.0);
+            let bytes = load.dense_read_bytes + load.expert_read_bytes(batch) + batch * kv_bytes;
+            let mem_s = bytes / (dev.bandwidth_gb_per_s * 1e9);
+            // Matrix-vector work on the vector units; several sequences share one weight
+            // read, which turns into matrix work at the prompt rate once batches grow.
+            let comp_s = (load.flops_per_token / (dev.generation_gflops * 1e9))
+                .max(batch * load.flops_per_token / (dev.gflops * 1e9))
+                + batch * attn_flops / (dev.gflops * 1e9);
+            if mem_s >= comp_s {
+                split.memory_s += mem_s;
+            } else {
+                split.compute_s += comp_s;
+            }
+            split.latency_s += load.layers.len() as f64 * dev.layer_latency_s;
+        }
+        split
+    }
+
+    /// Prompt processing of `prompt` tokens per sequence for `batch` sequences after
+    /// `depth` tokens already cached, in micro-batches of [`UBATCH_TOKENS`].
+    ///
+    /// Each micro-batch reads every resident weight once (routed experts by the share its
+    /// tokens touch) and computes `tokens × FLOPs_per_token` plus attention. A CPU-resident
+    /// share may instead be copied over PCIe and computed on the GPU when that is faster
+    /// (llama.cpp offloads large batches this way).
+    pub fn prompt(&self, prompt: f64, depth: f64, batch: f64) -> TimeSplit {
+        let total_tokens = prompt * batch;
+        let ubatch = f64::from(UBATCH_TOKENS);
+        let steps = (total_tokens / ubatch).ceil().max(1.0);
+        let tokens_per_step = total_tokens / steps;
+        let mut split = TimeSplit::default();
+        // Attention grows along each sequence: walk a sequence in steps and scale by batch.
+        let seq_steps = (prompt / ubatch).ceil().max(1.0);
+        let seq_tokens = prompt / seq_steps;
+        let mut attn = vec![(0.0, 0.0); self.loads.len()];
+        for s in 0..seq_steps as u64 {
+            let start = depth + s as f64 * seq_tokens;
+            for (i, load) in self.loads.iter().enumerate() {
+                let (f, _) = self.attention(load, start, seq_tokens);
+                attn[i].0 += f * batch / steps;
+            }
+        }
+        let gpu = self.gpu_rate();
+        for (i, (dev, load)) in self.devices.iter().zip(self.loads).enumerate() {
+            if !load.is_used() || (load.layers.is_empty() && !load.has_output && load.expert_bytes == 0.0) {
+                continue;
+            }
+            let bytes = load.dense_read_bytes + load.expert_read_bytes(tokens_per_step);
+            let flops = tokens_per_step * load.flops_per_token + attn[i].0;
+            let mem_s = bytes / (dev.bandwidth_gb_per_s * 1e9);
+            let comp_s = flops / (dev.gflops * 1e9);
+            let mut here =
+                TimeSplit { latency_s: load.layers.len() as f64 * dev.layer_latency_s, ..TimeSplit::default() };
+            if mem_s >= comp_s {
+                here.memory_s = mem_s;
+            } else {
+                here.compute_s = comp_s;
+            }
+            if let (DeviceKind::Cpu, Some(g), true) = (dev.kind, gpu, tokens_per_step >= 32.0) {
+                if let Some(link) = g.link_gb_per_s {
+                    let moved = TimeSplit {
+                        pcie_s: bytes / (link * 1e9),
+                        compute_s: flops / (g.gflops * 1e9),
+                        latency_s: load.layers.len() as f64 * g.layer_latency_s,
+                        memory_s: 0.0,
+                    };
+                    if moved.total_s() < here.total_s() {
+                        here = moved;
+                    }
+                }
+            }
+            split.add_scaled(&here, steps);
+        }
+        split.latency_s += steps * self.step_latency_s();
+        split
+    }
+
+    /// Generation of `tokens` tokens per sequence for `batch` sequences, the context
+    /// growing from `start`; sums the per-step time exactly for short runs and over
+    /// [`GENERATION_SAMPLES`] evenly spaced steps for long ones (step time is piecewise
+    /// linear in the context, so the sum is exact up to window edges).
+    pub fn generation(&self, start: f64, tokens: u32, batch: f64) -> TimeSplit {
+        let mut split = TimeSplit::default();
+        if tokens == 0 {
+            return split;
+        }
+        let samples = tokens.min(GENERATION_SAMPLES);
+        let per_sample = f64::from(tokens) / f64::from(samples);
+        for i in 0..samples {
+            let ctx = start + (f64::from(i) + 0.5) * per_sample;
+            split.add_scaled(&self.generation_step(ctx, batch), per_sample);
+        }
+        split
+    }
+}

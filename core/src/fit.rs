@@ -1,0 +1,207 @@
+//! Fitting the global efficiency parameters to measured runs, and cross-validating them by
+//! device.
+//!
+//! Each family is fitted on its own groups by Nelder–Mead over the logarithms of its
+//! parameters, minimising a robust (pseudo-Huber) loss of `ln(predicted / measured)` for
+//! generation speed, prompt speed and time to first token. Families with fewer than
+//! [`MIN_GROUPS`] groups keep their priors.
+
+use serde::Serialize;
+
+use crate::efficiency::{Efficiency, FamilyParams, ALL_FAMILIES};
+use crate::validate::{compare, predict, ratio_band, stats, Comparison, ErrorStats, Group};
+
+/// Fewest device × model groups a family needs to be fitted.
+pub const MIN_GROUPS: usize = 4;
+
+/// Scale of the pseudo-Huber loss on log errors (≈ 5 %: beyond it the loss is ≈ L1, whose
+/// minimiser is the median error the validation reports).
+const HUBER_DELTA: f64 = 0.05;
+
+fn to_vec(p: &FamilyParams, cpu: bool) -> Vec<f64> {
+    let fifth = if cpu { p.core_bandwidth_gb_per_s } else { p.vector_efficiency };
+    vec![
+        p.bandwidth_efficiency,
+        p.matrix_efficiency,
+        fifth,
+        p.layer_latency_us.max(0.01),
+        p.step_latency_us.max(0.01),
+        p.generation_compute_efficiency,
+    ]
+    .into_iter()
+    .map(f64::ln)
+    .collect()
+}
+
+fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool) -> FamilyParams {
+    let v = |i: usize| x.get(i).copied().unwrap_or(0.0).exp();
+    let mut p = *base;
+    p.bandwidth_efficiency = v(0).min(1.0);
+    p.matrix_efficiency = v(1).min(1.0);
+    if cpu {
+        p.core_bandwidth_gb_per_s = v(2).min(200.0);
+    } else {
+        p.vector_efficiency = v(2).min(1.0);
+    }
+    p.layer_latency_us = v(3).min(5000.0);
+    p.step_latency_us = v(4).min(100_000.0);
+    p.generation_compute_efficiency = v(5).min(1.0);
+    p
+}
+
+fn huber(r: f64) -> f64 {
+    HUBER_DELTA * HUBER_DELTA * ((1.0 + (r / HUBER_DELTA).powi(2)).sqrt() - 1.0)
+}
+
+/// Loss of `eff` on `groups`.
+fn loss(groups: &[&Group], eff: &Efficiency) -> f64 {
+    groups
+        .iter()
+        .map(|g| match predict(g, eff) {
+            Some((pp, tg, ttft)) if pp > 0.0 && tg > 0.0 && ttft > 0.0 => {
+                // Medians of more runs are more trustworthy: weight by √runs.
+                (g.runs as f64).sqrt()
+                    * (huber((tg / g.gen_tokens_per_s).ln())
+                        + huber((pp / g.prompt_tokens_per_s).ln())
+                        + 0.5 * huber((ttft / g.ttft_ms).ln()))
+            }
+            _ => 10.0,
+        })
+        .sum()
+}
+
+/// Minimises `f` from `x0` by Nelder–Mead with initial step `step` (in log units).
+pub fn nelder_mead(f: &mut dyn FnMut(&[f64]) -> f64, x0: &[f64], step: f64, iterations: usize) -> Vec<f64> {
+    let n = x0.len();
+    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
+    simplex.push((x0.to_vec(), f(x0)));
+    for i in 0..n {
+        let mut x = x0.to_vec();
+        x[i] += step;
+        let fx = f(&x);
+        simplex.push((x, fx));
+    }
+    for _ in 0..iterations {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let centroid: Vec<f64> = (0..n).map(|j| simplex[..n].iter().map(|s| s.0[j]).sum::<f64>() / n as f64).collect();
+        let worst = simplex[n].clone();
+        let along = |t: f64| -> Vec<f64> { centroid.iter().zip(&worst.0).map(|(c, w)| c + t * (c - w)).collect() };
+        let xr = along(1.0);
+        let fr = f(&xr);
+        if fr < simplex[0].1 {
+            let xe = along(2.0);
+            let fe = f(&xe);
+            simplex[n] = if fe < fr { (xe, fe) } else { (xr, fr) };
+        } else if fr < simplex[n - 1].1 {
+            simplex[n] = (xr, fr);
+        } else {
+            let xc = along(-0.5);
+            let fc = f(&xc);
+            if fc < worst.1 {
+                simplex[n] = (xc, fc);
+            } else {
+                let best = simplex[0].0.clone();
+                for s in simplex.iter_mut().skip(1) {
+                    s.0 = best.iter().zip(&s.0).map(|(b, x)| b + 0.5 * (x - b)).collect();
+                    s.1 = f(&s.0);
+                }
+            }
+        }
+    }
+    simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    simplex.swap_remove(0).0
+}
+
+/// Fits every family with enough groups; the others keep `start`'s values.
+pub fn fit(groups: &[&Group], start: &Efficiency, iterations: usize) -> Efficiency {
+    let mut eff = start.clone();
+    for family in ALL_FAMILIES {
+        let mine: Vec<&Group> = groups.iter().copied().filter(|g| g.family == family).collect();
+        if mine.len() < MIN_GROUPS {
+            continue;
+        }
+        let cpu = family.is_cpu();
+        let base = eff.get(family);
+        let x0 = to_vec(&base, cpu);
+        let mut trial = eff.clone();
+        let mut objective = |x: &[f64]| {
+            trial.families.insert(family, from_vec(x, &base, cpu));
+            loss(&mine, &trial)
+        };
+        // Two restarts shake the simplex out of early collapse.
+        let mut x = x0;
+        for _ in 0..2 {
+            x = nelder_mead(&mut objective, &x, 0.4, iterations);
+        }
+        eff.families.insert(family, from_vec(&x, &base, cpu));
+    }
+    eff.fitted_on = format!("{} device × model groups of LocalScore runs", groups.len());
+    eff
+}
+
+/// Device of a group, the unit of cross-validation folds.
+fn fold_of(device: &str, folds: usize) -> usize {
+    // FNV-1a: a stable assignment that does not depend on the catalog's order.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in device.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % folds as u64) as usize
+}
+
+/// K-fold cross-validation by device: each device's groups are predicted by parameters
+/// fitted without that device. Returns the out-of-fold comparisons.
+pub fn cross_validate(groups: &[&Group], start: &Efficiency, folds: usize, iterations: usize) -> Vec<Comparison> {
+    let mut out = Vec::new();
+    for k in 0..folds {
+        let train: Vec<&Group> = groups.iter().copied().filter(|g| fold_of(&g.hardware_id, folds) != k).collect();
+        let test: Vec<&Group> = groups.iter().copied().filter(|g| fold_of(&g.hardware_id, folds) == k).collect();
+        if test.is_empty() {
+            continue;
+        }
+        let eff = fit(&train, start, iterations);
+        out.extend(compare(&test, &eff));
+    }
+    out
+}
+
+/// In-sample and cross-validated errors, and the parameters with error bands set from the
+/// cross-validated residuals (10th and 90th percentile of measured ÷ predicted).
+#[derive(Debug, Clone, Serialize)]
+pub struct FitReport {
+    /// Parameters fitted on all groups, with bands.
+    pub efficiency: Efficiency,
+    /// Errors with those parameters.
+    pub in_sample: ErrorStats,
+    /// Errors predicting each device from parameters fitted without it.
+    pub cross_validated: ErrorStats,
+    /// In-sample comparisons.
+    pub comparisons: Vec<Comparison>,
+    /// Out-of-fold comparisons.
+    pub cross_validated_comparisons: Vec<Comparison>,
+}
+
+/// Fits, cross-validates with `folds` folds and sets the bands.
+pub fn fit_and_validate(groups: &[&Group], start: &Efficiency, folds: usize, iterations: usize) -> FitReport {
+    let mut efficiency = fit(groups, start, iterations);
+    let comparisons = compare(groups, &efficiency);
+    let cv = cross_validate(groups, start, folds, iterations);
+    for family in ALL_FAMILIES {
+        let mine: Vec<&Comparison> = cv.iter().filter(|c| c.family == family).collect();
+        if mine.len() < MIN_GROUPS {
+            continue;
+        }
+        if let Some(p) = efficiency.families.get_mut(&family) {
+            p.band_generation = ratio_band(mine.iter().map(|c| c.generation_tokens_per_s), 0.1, 0.9);
+            p.band_prompt = ratio_band(mine.iter().map(|c| c.prompt_tokens_per_s), 0.1, 0.9);
+        }
+    }
+    FitReport {
+        in_sample: stats(&comparisons),
+        cross_validated: stats(&cv),
+        efficiency,
+        comparisons,
+        cross_validated_comparisons: cv,
+    }
+}

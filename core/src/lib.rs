@@ -1,0 +1,23 @@
+//! Roofline's estimator: how fast a language model runs on a machine, and whether that is
+//! good enough for a task.
+//!
+//! Conventions: `_gb` is 10⁹ bytes, `_gb_per_s` 10⁹ bytes/s, `_gflops`/`_tflops` 10⁹/10¹²
+//! FLOP/s, `_s`/`_ms`/`_us` seconds, milliseconds, microseconds; "bytes" are bytes of
+//! stored weights or cache as the GGUF types lay them out. A FLOP is one multiply or one
+//! add, so a multiply-add counts two.
+//!
+//! The crate is pure: no I/O, no UI, no GPU. It compiles for `wasm32-unknown-unknown`.
+
+pub mod catalog;
+pub mod check;
+pub mod efficiency;
+pub mod estimate;
+pub mod fit;
+pub mod hardware;
+pub mod localscore;
+pub mod model;
+pub mod quant;
+pub mod source;
+pub mod system;
+pub mod validate;
+pub mod workload;
