@@ -61,7 +61,7 @@ fn loss(groups: &[&Group], eff: &Efficiency) -> f64 {
             Some((pp, tg, ttft)) if pp > 0.0 && tg > 0.0 && ttft > 0.0 => {
                 // Medians of more runs are more trustworthy: weight by √runs.
                 (g.runs as f64).sqrt()
-                    * (huber((tg / g.gen_tokens_per_s).ln())
+                    * (2.0 * huber((tg / g.gen_tokens_per_s).ln())
                         + huber((pp / g.prompt_tokens_per_s).ln())
                         + 0.5 * huber((ttft / g.ttft_ms).ln()))
             }
