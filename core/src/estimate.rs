@@ -246,7 +246,8 @@ pub fn estimate_with_draft(
     let depth = f64::from(workload.context_depth);
     let prompt = f64::from(workload.prompt_tokens);
     let pp = timer.prompt(prompt, depth, batch);
-    let model_size_gb = loads.iter().map(|l| l.weight_bytes).sum::<f64>() / 1e9;
+    // The file's size: a tied output copied to a GPU is memory, not more to load.
+    let model_size_gb = plan::model_bytes(model, quant) / 1e9;
     let load_time_s = workload.cold_start_disk_gb_per_s.map_or(0.0, |d| model_size_gb / d);
     let prompt_s = pp.total_s();
     let ttft_s = prompt_s + load_time_s;
