@@ -271,9 +271,6 @@ pub fn estimate_with_draft(
     }
     let first = timer.generation_step(start, batch).total_s();
     let last = timer.generation_step(start + f64::from(workload.gen_tokens), batch).total_s();
-    if workload.gen_tokens == 0 {
-        gen_s = 0.0;
-    }
     let gen_tps = if gen_s > 0.0 { f64::from(workload.gen_tokens) / gen_s } else { 1.0 / first };
     let family = primary_family(&devs, &loads);
     let p = eff.get(family);
