@@ -17,6 +17,8 @@ pub mod hardware;
 pub mod localscore;
 pub mod model;
 pub mod quant;
+pub mod scenario;
+pub mod share;
 pub mod source;
 pub mod system;
 pub mod validate;

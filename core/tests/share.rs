@@ -1,0 +1,201 @@
+//! Share links: exact round trips, compact typical links, and hostile input.
+
+use proptest::prelude::*;
+use roofline_core::catalog::Catalog;
+use roofline_core::quant::ALL_SCHEMES;
+use roofline_core::scenario::{custom_model, HardwareChoice, ModelChoice, Scenario};
+use roofline_core::share::{decode, encode, starter_comparison, AppState, Page};
+use roofline_core::workload::{KvType, Placement, Speculative, Workload};
+
+fn catalog() -> Catalog {
+    Catalog::builtin()
+}
+
+fn round_trip(state: &AppState) -> String {
+    let link = encode(state);
+    let (back, notices) = decode(&link, &catalog());
+    assert!(notices.is_empty(), "{link}: {notices:?}");
+    assert_eq!(&back, state, "{link}");
+    link
+}
+
+#[test]
+fn default_state_is_a_short_link() {
+    assert_eq!(round_trip(&AppState::default()), "v=1");
+}
+
+#[test]
+fn typical_links_are_short() {
+    let c = catalog();
+    let typical = AppState {
+        page: Page::Calculator,
+        main: Scenario {
+            hardware: HardwareChoice::preset("apple-m2-max-12c-38g"),
+            model: ModelChoice::Preset("qwen2-5-14b".into()),
+            quant: Some(roofline_core::quant::QuantScheme::Q5_K_M),
+            workload: Workload { prompt_tokens: 4096, gen_tokens: 512, batch: 2, ..Workload::default() },
+        },
+        compare: Vec::new(),
+    };
+    assert!(c.hardware("apple-m2-max-12c-38g").is_ok());
+    let link = round_trip(&typical);
+    println!("typical link ({} chars): #{link}", link.len());
+    assert!(link.len() < 300);
+    let starter =
+        AppState { page: Page::Compare, main: starter_comparison()[1].clone(), compare: starter_comparison() };
+    let link = round_trip(&starter);
+    println!("starter comparison link ({} chars): #{link}", link.len());
+    assert!(link.len() < 300, "{}", link.len());
+}
+
+#[test]
+fn every_catalog_entry_and_quant_round_trips() {
+    let c = catalog();
+    for h in &c.hardware {
+        let main = Scenario { hardware: HardwareChoice::preset(&h.id), ..Scenario::default() };
+        round_trip(&AppState { main, ..AppState::default() });
+    }
+    for (m, q) in c.models.iter().zip(ALL_SCHEMES.iter().cycle()) {
+        let main = Scenario { model: ModelChoice::Preset(m.id.clone()), quant: Some(*q), ..Scenario::default() };
+        round_trip(&AppState { main, ..AppState::default() });
+    }
+}
+
+#[test]
+fn custom_machines_and_models_round_trip_exactly() {
+    let c = catalog();
+    for (hw, model) in [
+        ("nvidia-geforce-rtx-3090", "deepseek-v3"),
+        ("apple-m2-max-12c-38g", "gemma-3-27b"),
+        ("amd-ryzen-ai-max-plus-395", "qwen3-30b-a3b"),
+        ("amd-epyc-9554p", "gpt-oss-120b"),
+    ] {
+        let mut system = HardwareChoice::preset(hw).system(&c).unwrap();
+        system.name = "Ünïcode ~&=#%<script>alert(1)</script> box".into();
+        system.memory.speed_mt_per_s = 5600.5;
+        let mut spec = custom_model(c.model(model).unwrap());
+        spec.name = "my model ~ v2 & co".into();
+        let main = Scenario {
+            hardware: HardwareChoice::Custom(Box::new(system)),
+            model: ModelChoice::Custom(Box::new(spec)),
+            quant: None,
+            workload: Workload {
+                prompt_tokens: 3333,
+                gen_tokens: 0,
+                batch: 7,
+                context_depth: 1234,
+                context_tokens: Some(65536),
+                kv_type: KvType::Q4_0,
+                placement: Placement::GpuLayers(3),
+                cold_start_disk_gb_per_s: Some(3.25),
+                speculative: Some(Speculative {
+                    draft_model_id: "llama-3-2-1b".into(),
+                    draft_tokens: 5,
+                    acceptance_rate: 0.7,
+                }),
+            },
+        };
+        round_trip(&AppState { page: Page::Device, main, compare: Vec::new() });
+    }
+}
+
+#[test]
+fn compare_slots_differing_from_main_round_trip() {
+    let c = catalog();
+    let custom = HardwareChoice::Custom(Box::new(HardwareChoice::preset("apple-m4-max-16c-40g").system(&c).unwrap()));
+    let main =
+        Scenario { hardware: custom, quant: Some(roofline_core::quant::QuantScheme::Q8_0), ..Scenario::default() };
+    let slots = vec![
+        Scenario::default(),
+        main.clone(),
+        Scenario { workload: Workload { placement: Placement::CpuOnly, ..Workload::default() }, ..main.clone() },
+        starter_comparison()[3].clone(),
+    ];
+    round_trip(&AppState { page: Page::Compare, main, compare: slots });
+}
+
+fn notices_for(link: &str) -> (AppState, Vec<String>) {
+    let (state, notices) = decode(link, &catalog());
+    (state, notices.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn hostile_links_give_defaults_and_notices() {
+    let cases = [
+        ("v=1&pp=-5", "prompt tokens"),
+        ("v=1&pp=NaN", "prompt tokens"),
+        ("v=1&tg=99999999999999999999", "generated tokens"),
+        ("v=1&b=0", "batch"),
+        ("v=1&hw=<script>alert(1)</script>", "machine"),
+        ("v=1&m=javascript:alert(1)", "model"),
+        ("v=1&q=Q9_Z", "quantization"),
+        ("v=1&kv=f64", "KV cache type"),
+        ("v=1&pl=everywhere", "placement"),
+        ("v=1&cold=inf", "disk read speed"),
+        ("v=1&sd=nope~0~2", "speculative decoding"),
+        ("v=1&hc=garbage", "custom machine"),
+        ("v=1&mc=~~~~", "custom model"),
+        ("v=1&zz=1", "unknown field zz"),
+        ("v=9", "version"),
+        ("v=1&c9=hw:x", "compare slot"),
+        ("v=1&ctx=10&pp=1024", "context"),
+        ("v=1&n=1000", "GPU count"),
+        ("v=1&p=admin", "page"),
+    ];
+    for (link, field) in cases {
+        let (state, notices) = notices_for(link);
+        assert!(notices.iter().any(|n| n.contains(field)), "{link}: {notices:?}");
+        assert!(state.main.evaluate(&catalog(), &roofline_core::efficiency::Efficiency::fitted()).is_ok(), "{link}");
+    }
+    let huge = format!("v=1&pp={}", "9".repeat(20_000));
+    let (state, notices) = notices_for(&huge);
+    assert_eq!(state, AppState::default());
+    assert!(notices[0].contains("link"));
+}
+
+#[test]
+fn notices_never_carry_control_characters_or_long_values() {
+    let (_, notices) = decode("v=1&hw=%0a%0d\u{7}\u{1b}[31m".to_owned().as_str(), &catalog());
+    for n in notices {
+        assert!(!n.value.chars().any(char::is_control));
+        assert!(n.value.chars().count() <= 41);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn any_text_decodes_without_panic(link in ".{0,300}") {
+        let _ = decode(&link, &catalog());
+    }
+
+    #[test]
+    fn link_like_text_decodes_without_panic(
+        pairs in proptest::collection::vec(("(hw|hg|hh|n|hc|m|mc|q|pp|tg|d|b|ctx|kv|pl|cold|sd|c1|c2|p|v)", "[-~*:0-9a-z.%]{0,40}"), 0..12)
+    ) {
+        let link: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let (state, _) = decode(&link.join("&"), &catalog());
+        // Whatever came in, the state is usable and re-encodes to itself.
+        let again = decode(&encode(&state), &catalog());
+        prop_assert_eq!(again.0, state);
+        prop_assert!(again.1.is_empty());
+    }
+
+    #[test]
+    fn workloads_round_trip(
+        pp in 1u32..=1_048_576, tg in 0u32..=1_048_576, b in 1u32..=1024, d in 0u32..=100_000,
+        kv in 0usize..3, pl in 0usize..5, layers in 0u32..=40, cold in proptest::option::of(0.01f64..1000.0),
+    ) {
+        let placement = [Placement::Auto, Placement::CpuOnly, Placement::GpuOnly, Placement::ExpertsOnCpu, Placement::GpuLayers(layers)][pl];
+        let workload = Workload {
+            prompt_tokens: pp, gen_tokens: tg, batch: b, context_depth: d,
+            kv_type: [KvType::F16, KvType::Q8_0, KvType::Q4_0][kv], placement,
+            cold_start_disk_gb_per_s: cold, ..Workload::default()
+        };
+        let state = AppState { main: Scenario { workload, ..Scenario::default() }, ..AppState::default() };
+        let (back, notices) = decode(&encode(&state), &catalog());
+        prop_assert!(notices.is_empty());
+        prop_assert_eq!(back, state);
+    }
+}
