@@ -13,6 +13,7 @@ pub mod check;
 pub mod efficiency;
 pub mod estimate;
 pub mod fit;
+pub mod gguf;
 pub mod hardware;
 pub mod localscore;
 pub mod model;
