@@ -83,6 +83,78 @@ impl TimeSplit {
     }
 }
 
+/// Whether a device takes part in a step: it holds blocks, the output or routed experts.
+fn does_work(load: &DeviceLoad) -> bool {
+    load.is_used() && (!load.layers.is_empty() || load.has_output || load.expert_bytes != 0.0)
+}
+
+/// One device's share of one generation step, as [`Timer::generation_step`] adds it up.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GenerationTerm {
+    /// Index of the device in [`Timer::devices`].
+    pub device: usize,
+    /// Weight bytes read: dense weights plus the routed experts the batch touches.
+    pub weight_bytes: f64,
+    /// KV cache bytes read, all sequences together.
+    pub kv_bytes: f64,
+    /// Bytes read in all (weights + KV cache), the numerator of `memory_s`.
+    pub bytes: f64,
+    /// Matrix FLOPs per sequence: `2 ×` the weights one token multiplies.
+    pub matrix_flops: f64,
+    /// Attention FLOPs per sequence at this context.
+    pub attention_flops: f64,
+    /// `bytes / sustained bandwidth`, s.
+    pub memory_s: f64,
+    /// `max(matrix / generation rate, batch × matrix / matrix rate) + batch × attention /
+    /// matrix rate`, s.
+    pub compute_s: f64,
+    /// `blocks × layer latency`, s.
+    pub latency_s: f64,
+}
+
+impl GenerationTerm {
+    /// The device's time in the step: `max(memory_s, compute_s) + latency_s`.
+    pub fn total_s(&self) -> f64 {
+        self.memory_s.max(self.compute_s) + self.latency_s
+    }
+}
+
+/// One device's share of one prompt micro-batch, as [`Timer::prompt`] adds it up.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PromptTerm {
+    /// Index of the device in [`Timer::devices`].
+    pub device: usize,
+    /// Weight bytes read per micro-batch.
+    pub bytes: f64,
+    /// FLOPs per micro-batch: `tokens × FLOPs per token` plus attention.
+    pub flops: f64,
+    /// The attention part of `flops`.
+    pub attention_flops: f64,
+    /// `bytes / sustained bandwidth` on this device, s.
+    pub memory_s: f64,
+    /// `flops / sustained compute` on this device, s.
+    pub compute_s: f64,
+    /// The time counted: the roofline on this device plus block latencies, or, when
+    /// `offloaded_to` is set, the PCIe copy and the GPU's compute and latencies.
+    pub split: TimeSplit,
+    /// The GPU (index in [`Timer::devices`]) that computes this CPU-resident share after
+    /// copying its weights over PCIe, when that is faster.
+    pub offloaded_to: Option<usize>,
+}
+
+/// The parts of prompt processing: `micro_batches × (Σ terms + step latency)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PromptSteps {
+    /// Micro-batches, `ceil(prompt × batch / ubatch)`.
+    pub micro_batches: f64,
+    /// Tokens in each micro-batch.
+    pub tokens_per_micro_batch: f64,
+    /// Each working device's share of one micro-batch.
+    pub terms: Vec<PromptTerm>,
+    /// Fixed cost of each micro-batch, s.
+    pub step_latency_s: f64,
+}
+
 /// Everything timing needs, built once per estimate.
 pub struct Timer<'a> {
     /// The model.
@@ -96,15 +168,12 @@ pub struct Timer<'a> {
 }
 
 impl Timer<'_> {
-    fn step_latency_s(&self) -> f64 {
+    /// Fixed cost of one step, s: the GPU's when any block runs on a GPU, else the CPU's.
+    pub fn step_latency_s(&self) -> f64 {
         // The step is driven by the GPU when any block runs there, else by the CPU.
         let gpu_used = self.devices.iter().zip(self.loads).any(|(d, l)| d.kind == DeviceKind::Gpu && l.is_used());
         let kind = if gpu_used { DeviceKind::Gpu } else { DeviceKind::Cpu };
         self.devices.iter().find(|d| d.kind == kind).map_or(0.0, |d| d.step_latency_s)
-    }
-
-    fn gpu_rate(&self) -> Option<&Device> {
-        self.devices.iter().find(|d| d.kind == DeviceKind::Gpu)
     }
 
     /// Attention work and KV reads of one device's blocks for `tokens` new tokens whose
@@ -122,27 +191,47 @@ impl Timer<'_> {
         (flops, kv)
     }
 
-    /// One generation step for `batch` sequences at `context` tokens of context.
+    /// One device's share of a generation step for `batch` sequences at `context` tokens
+    /// of context, for every device that does work (what [`Timer::generation_step`] adds
+    /// up).
+    pub fn generation_terms(&self, context: f64, batch: f64) -> impl Iterator<Item = GenerationTerm> + '_ {
+        self.devices.iter().zip(self.loads).enumerate().filter(|(_, (_, load))| does_work(load)).map(
+            move |(device, (dev, load))| {
+                let (attn_flops, kv_bytes) = self.attention(load, context, 1.0);
+                let weight_bytes = load.dense_read_bytes + load.expert_read_bytes(batch);
+                let bytes = weight_bytes + batch * kv_bytes;
+                let mem_s = bytes / (dev.bandwidth_gb_per_s * 1e9);
+                // Matrix-vector work on the vector units; several sequences share one weight
+                // read, which turns into matrix work at the prompt rate once batches grow.
+                let comp_s = (load.flops_per_token / (dev.generation_gflops * 1e9))
+                    .max(batch * load.flops_per_token / (dev.gflops * 1e9))
+                    + batch * attn_flops / (dev.gflops * 1e9);
+                GenerationTerm {
+                    device,
+                    weight_bytes,
+                    kv_bytes: batch * kv_bytes,
+                    bytes,
+                    matrix_flops: load.flops_per_token,
+                    attention_flops: attn_flops,
+                    memory_s: mem_s,
+                    compute_s: comp_s,
+                    latency_s: load.layers.len() as f64 * dev.layer_latency_s,
+                }
+            },
+        )
+    }
+
+    /// One generation step for `batch` sequences at `context` tokens of context: the sum
+    /// of [`Timer::generation_terms`] plus [`Timer::step_latency_s`].
     pub fn generation_step(&self, context: f64, batch: f64) -> TimeSplit {
         let mut split = TimeSplit { latency_s: self.step_latency_s(), ..TimeSplit::default() };
-        for (dev, load) in self.devices.iter().zip(self.loads) {
-            if !load.is_used() || (load.layers.is_empty() && !load.has_output && load.expert_bytes == 0.0) {
-                continue;
-            }
-            let (attn_flops, kv_bytes) = self.attention(load, context, 1.0);
-            let bytes = load.dense_read_bytes + load.expert_read_bytes(batch) + batch * kv_bytes;
-            let mem_s = bytes / (dev.bandwidth_gb_per_s * 1e9);
-            // Matrix-vector work on the vector units; several sequences share one weight
-            // read, which turns into matrix work at the prompt rate once batches grow.
-            let comp_s = (load.flops_per_token / (dev.generation_gflops * 1e9))
-                .max(batch * load.flops_per_token / (dev.gflops * 1e9))
-                + batch * attn_flops / (dev.gflops * 1e9);
-            if mem_s >= comp_s {
-                split.memory_s += mem_s;
+        for t in self.generation_terms(context, batch) {
+            if t.memory_s >= t.compute_s {
+                split.memory_s += t.memory_s;
             } else {
-                split.compute_s += comp_s;
+                split.compute_s += t.compute_s;
             }
-            split.latency_s += load.layers.len() as f64 * dev.layer_latency_s;
+            split.latency_s += t.latency_s;
         }
         split
     }
@@ -155,11 +244,22 @@ impl Timer<'_> {
     /// share may instead be copied over PCIe and computed on the GPU when that is faster
     /// (llama.cpp offloads large batches this way).
     pub fn prompt(&self, prompt: f64, depth: f64, batch: f64) -> TimeSplit {
+        let steps = self.prompt_steps(prompt, depth, batch);
+        let mut split = TimeSplit::default();
+        for t in &steps.terms {
+            split.add_scaled(&t.split, steps.micro_batches);
+        }
+        split.latency_s += steps.micro_batches * steps.step_latency_s;
+        split
+    }
+
+    /// The parts [`Timer::prompt`] adds up: the micro-batches and each device's share of
+    /// one of them.
+    pub fn prompt_steps(&self, prompt: f64, depth: f64, batch: f64) -> PromptSteps {
         let total_tokens = prompt * batch;
         let ubatch = f64::from(UBATCH_TOKENS);
         let steps = (total_tokens / ubatch).ceil().max(1.0);
         let tokens_per_step = total_tokens / steps;
-        let mut split = TimeSplit::default();
         // Attention grows along each sequence: walk a sequence in steps and scale by batch.
         let seq_steps = (prompt / ubatch).ceil().max(1.0);
         let seq_tokens = prompt / seq_steps;
@@ -171,9 +271,10 @@ impl Timer<'_> {
                 attn[i].0 += f * batch / steps;
             }
         }
-        let gpu = self.gpu_rate();
+        let gpu = self.devices.iter().enumerate().find(|(_, d)| d.kind == DeviceKind::Gpu);
+        let mut terms = Vec::with_capacity(self.loads.len());
         for (i, (dev, load)) in self.devices.iter().zip(self.loads).enumerate() {
-            if !load.is_used() || (load.layers.is_empty() && !load.has_output && load.expert_bytes == 0.0) {
+            if !does_work(load) {
                 continue;
             }
             let bytes = load.dense_read_bytes + load.expert_read_bytes(tokens_per_step);
@@ -187,7 +288,8 @@ impl Timer<'_> {
             } else {
                 here.compute_s = comp_s;
             }
-            if let (DeviceKind::Cpu, Some(g), true) = (dev.kind, gpu, tokens_per_step >= 32.0) {
+            let mut offloaded_to = None;
+            if let (DeviceKind::Cpu, Some((gi, g)), true) = (dev.kind, gpu, tokens_per_step >= 32.0) {
                 if let Some(link) = g.link_gb_per_s {
                     let moved = TimeSplit {
                         pcie_s: bytes / (link * 1e9),
@@ -197,13 +299,27 @@ impl Timer<'_> {
                     };
                     if moved.total_s() < here.total_s() {
                         here = moved;
+                        offloaded_to = Some(gi);
                     }
                 }
             }
-            split.add_scaled(&here, steps);
+            terms.push(PromptTerm {
+                device: i,
+                bytes,
+                flops,
+                attention_flops: attn[i].0,
+                memory_s: mem_s,
+                compute_s: comp_s,
+                split: here,
+                offloaded_to,
+            });
         }
-        split.latency_s += steps * self.step_latency_s();
-        split
+        PromptSteps {
+            micro_batches: steps,
+            tokens_per_micro_batch: tokens_per_step,
+            terms,
+            step_latency_s: self.step_latency_s(),
+        }
     }
 
     /// Generation of `tokens` tokens per sequence for `batch` sequences, the context
