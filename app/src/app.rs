@@ -1,0 +1,94 @@
+//! The shell: header, navigation, notices, the page, and the sync between state, URL
+//! fragment, history and localStorage.
+
+use leptos::ev;
+use leptos::prelude::*;
+use roofline_core::share::Page;
+
+use crate::browser;
+use crate::components::notices::Notices;
+use crate::components::share::ShareButton;
+use crate::pages::{calculator::Calculator, compare::Compare};
+use crate::state::{Store, STORAGE_KEY};
+
+/// Writes within this many ms of the previous one replace the history entry (a slider
+/// drag is one entry); later ones push a new entry, so back/forward steps through changes.
+const HISTORY_COALESCE_MS: f64 = 1000.0;
+
+/// The whole site.
+#[component]
+pub fn App() -> impl IntoView {
+    let store = Store::new();
+    provide_context(store);
+    let dark = store.dark;
+    let _ = window_event_listener(ev::resize, move |_| store.viewport.update(|v| *v = v.wrapping_add(1)));
+    Effect::new(move |_| browser::set_theme(dark.get()));
+
+    let last_write = StoredValue::new(f64::NEG_INFINITY);
+    Effect::new(move |_| {
+        let link = store.link();
+        if link != browser::hash() {
+            let now = browser::now_ms();
+            let push = now - last_write.get_value() > HISTORY_COALESCE_MS && !browser::hash().is_empty();
+            browser::write_hash(&link, push);
+            last_write.set_value(now);
+        }
+        browser::storage_set(STORAGE_KEY, &link);
+    });
+    let _ = window_event_listener(ev::popstate, move |_| store.load_link(&browser::hash()));
+    let _ = window_event_listener(ev::hashchange, move |_| {
+        let hash = browser::hash();
+        if hash != store.link() {
+            store.load_link(&hash);
+        }
+    });
+
+    let page = move || store.state.with(|s| s.page);
+    let go = move |p: Page| store.state.update(|s| s.page = p);
+    let tab = move |p: Page, label: &'static str, testid: &'static str| {
+        view! {
+            <button
+                class="tab"
+                data-testid=testid
+                aria-current=move || if page() == p { "page" } else { "false" }
+                on:click=move |_| go(p)
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <header class="top">
+            <h1 class="brand">"Roofline"</h1>
+            <p class="tagline">"How fast will this model run on this machine — and is that good enough?"</p>
+            <nav aria-label="Pages">
+                {tab(Page::Calculator, "Calculator", "nav-calculator")}
+                {tab(Page::Compare, "Compare", "nav-compare")}
+            </nav>
+            <div class="actions">
+                <ShareButton />
+                <button
+                    class="ghost"
+                    data-testid="theme-toggle"
+                    aria-label="Switch between light and dark theme"
+                    on:click=move |_| dark.update(|d| *d = !*d)
+                >
+                    {move || if dark.get() { "☀ Light" } else { "☾ Dark" }}
+                </button>
+            </div>
+        </header>
+        <Notices />
+        <main>
+            {move || match page() {
+                Page::Compare => view! { <Compare /> }.into_any(),
+                _ => view! { <Calculator /> }.into_any(),
+            }}
+        </main>
+        <footer>
+            <p>
+                "Estimates from published specifications and efficiencies fitted to LocalScore's measured runs; "
+                "the band is the 10th–90th percentile of cross-validated error. Everything runs in your browser."
+            </p>
+        </footer>
+    }
+}

@@ -1,0 +1,110 @@
+//! The few browser services the site uses: the URL fragment, history, localStorage, the
+//! clipboard, performance marks and a panic hook that shows a message instead of a dead page.
+
+use wasm_bindgen::JsValue;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// The URL fragment without `#`.
+pub fn hash() -> String {
+    window().and_then(|w| w.location().hash().ok()).map(|h| h.trim_start_matches('#').to_owned()).unwrap_or_default()
+}
+
+/// Writes `#fragment`, as a new history entry when `push`, else replacing the current one.
+pub fn write_hash(fragment: &str, push: bool) {
+    let Some(w) = window() else { return };
+    let Ok(history) = w.history() else { return };
+    let url = format!("#{fragment}");
+    let _ = if push {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
+}
+
+/// The full address of the page with `#fragment`.
+pub fn link_for(fragment: &str) -> String {
+    let base = window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    format!("{base}#{fragment}")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// A stored value; `None` when storage is unavailable or empty.
+pub fn storage_get(key: &str) -> Option<String> {
+    storage().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Stores a value; `false` when storage is unavailable or full.
+pub fn storage_set(key: &str, value: &str) -> bool {
+    storage().is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+/// Copies text to the clipboard (asynchronously; errors are ignored: the link stays visible).
+pub fn copy(text: &str) {
+    if let Some(w) = window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Milliseconds since navigation.
+pub fn now_ms() -> f64 {
+    window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// A performance mark.
+pub fn mark(name: &str) {
+    if let Some(p) = window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// Marks `roofline:updated` (every figure and chart reflects the inputs) and bumps
+/// `window.rooflineUpdates`, which the end-to-end benchmark waits on.
+pub fn updated() {
+    let Some(w) = window() else { return };
+    mark("roofline:updated");
+    let key = JsValue::from_str("rooflineUpdates");
+    let n = js_sys::Reflect::get(&w, &key).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let _ = js_sys::Reflect::set(&w, &key, &JsValue::from_f64(n + 1.0));
+}
+
+/// Whether the visitor prefers a dark colour scheme.
+pub fn prefers_dark() -> bool {
+    window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// Sets `data-theme` on the root element.
+pub fn set_theme(dark: bool) {
+    if let Some(root) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+    }
+}
+
+/// Shows any panic as a visible message with the text to report, on top of the page.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let Some(doc) = window().and_then(|w| w.document()) else { return };
+        let Ok(div) = doc.create_element("div") else { return };
+        div.set_class_name("panic");
+        let _ = div.set_attribute("role", "alert");
+        let _ = div.set_attribute("data-testid", "panic");
+        div.set_text_content(Some(&format!(
+            "Something went wrong inside the calculator and it stopped. Reload the page; your link is kept. \
+             Please report this message: {info}"
+        )));
+        if let Some(body) = doc.body() {
+            let _ = body.prepend_with_node_1(&div);
+        }
+    }));
+}

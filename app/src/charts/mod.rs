@@ -1,0 +1,122 @@
+//! Charts drawn with plotters on canvases, redrawn when inputs, theme or viewport change:
+//! generation against bandwidth (with LocalScore's measured points), time to first token
+//! and prompt speed against prompt length, memory against context, and compare bars.
+//! The data come from `roofline_core::series`; this module only draws.
+
+mod draw;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use roofline_core::estimate::Estimate;
+use roofline_core::scenario::ModelChoice;
+use roofline_core::series::{self, compare_bars, Inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S};
+
+use crate::browser;
+use crate::state::{catalog, efficiency, use_store};
+pub use draw::Theme;
+
+/// Sizes the canvas to its CSS width × device pixel ratio; returns the scale.
+fn fit(canvas: &web_sys::HtmlCanvasElement, aspect: f64) -> f64 {
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
+    let css_w = f64::from(canvas.client_width()).max(280.0);
+    let css_h = (css_w * aspect).clamp(200.0, 420.0);
+    canvas.set_width((css_w * dpr) as u32);
+    canvas.set_height((css_h * dpr) as u32);
+    dpr
+}
+
+/// The three calculator charts.
+#[component]
+pub fn CalculatorCharts() -> impl IntoView {
+    let store = use_store();
+    let bandwidth = NodeRef::<Canvas>::new();
+    let ttft = NodeRef::<Canvas>::new();
+    let memory = NodeRef::<Canvas>::new();
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        store.viewport.track();
+        let theme = Theme::new(store.dark.get());
+        let model_id = store.state.with(|s| match &s.main.model {
+            ModelChoice::Preset(id) => Some(id.clone()),
+            ModelChoice::Custom(_) => None,
+        });
+        let problems: Vec<String> = store.resolved.with(|r| {
+            let Ok(r) = r else { return Vec::new() };
+            let inputs = Inputs::resolved(r, efficiency());
+            let mut problems = Vec::new();
+            if let Some(c) = bandwidth.get() {
+                let scale = fit(&c, 0.62);
+                let points = model_id.as_deref().map(|m| series::measured_points(catalog(), m)).unwrap_or_default();
+                let drawn = series::generation_vs_bandwidth(&inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S)
+                    .map_err(|e| e.to_string())
+                    .and_then(|curve| draw::bandwidth(&c, &theme, scale, &curve, &points));
+                problems.extend(drawn.err());
+            }
+            if let Some(c) = ttft.get() {
+                let scale = fit(&c, 0.62);
+                let drawn = series::ttft_vs_prompt(&inputs)
+                    .map_err(|e| e.to_string())
+                    .and_then(|curve| draw::prompt(&c, &theme, scale, &curve));
+                problems.extend(drawn.err());
+            }
+            if let Some(c) = memory.get() {
+                let scale = fit(&c, 0.62);
+                let drawn = series::memory_vs_context(&inputs)
+                    .map_err(|e| e.to_string())
+                    .and_then(|curve| draw::memory(&c, &theme, scale, &curve));
+                problems.extend(drawn.err());
+            }
+            problems
+        });
+        error.set((!problems.is_empty()).then(|| problems.join("; ")));
+        leptos::task::spawn_local(async { browser::updated() });
+    });
+    view! {
+        <section class="card" aria-labelledby="charts-heading">
+            <h2 id="charts-heading">"Charts"</h2>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{format!("A chart could not be drawn: {e}")}</p> })}
+            <div class="charts">
+                <figure class="chart">
+                    <canvas node_ref=bandwidth data-testid="chart-bandwidth" role="img"
+                        aria-label="Generation speed against memory bandwidth: the estimate for this model and configuration, with LocalScore's measured devices"></canvas>
+                    <figcaption>"Generation speed against memory bandwidth. Dots: LocalScore's measured medians for this model (reference models only)."</figcaption>
+                </figure>
+                <figure class="chart">
+                    <canvas node_ref=ttft data-testid="chart-ttft" role="img"
+                        aria-label="Time to first token and prompt speed against prompt length, with the 3-second interactive line"></canvas>
+                    <figcaption>"Time to first token (and prompt speed) against prompt length; the dashed line is the 3-second interactive limit."</figcaption>
+                </figure>
+                <figure class="chart">
+                    <canvas node_ref=memory data-testid="chart-memory" role="img"
+                        aria-label="Memory use against context length per device, with each device's capacity"></canvas>
+                    <figcaption>"Memory against context length per device; flat lines are capacities."</figcaption>
+                </figure>
+            </div>
+        </section>
+    }
+}
+
+/// Bars of the compare view.
+#[component]
+pub fn CompareCharts(#[prop(into)] estimates: Signal<Vec<Estimate>>) -> impl IntoView {
+    let store = use_store();
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        store.viewport.track();
+        let theme = Theme::new(store.dark.get());
+        let bars = estimates.with(|e| compare_bars(e));
+        if let Some(c) = canvas.get() {
+            let scale = fit(&c, 0.75);
+            if let Err(e) = draw::bars(&c, &theme, scale, &bars) {
+                web_sys::console::warn_1(&e.into());
+            }
+        }
+    });
+    view! {
+        <figure class="chart">
+            <canvas node_ref=canvas data-testid="chart-compare" role="img"
+                aria-label="Generation speed, prompt speed and time to first token of each configuration"></canvas>
+            <figcaption>"Generation and prompt speed (higher is better) and time to first token (lower is better) per configuration."</figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,13 @@
+//! Components: each wires signals to the core and renders what the core returns.
+
+pub mod explain;
+pub mod fields;
+pub mod hardware;
+pub mod memory;
+pub mod model;
+pub mod notices;
+pub mod pickers;
+pub mod results;
+pub mod share;
+pub mod verdicts;
+pub mod workload;

@@ -1,0 +1,214 @@
+//! Searchable catalog pickers: a search box narrowing a native select (touch-friendly on
+//! phones, keyboard-reachable everywhere), hardware grouped by class.
+
+use leptos::prelude::*;
+use roofline_core::catalog::normalize;
+use roofline_core::hardware::{HardwareClass, HardwareEntry, HardwareKind};
+use roofline_core::quant::{QuantScheme, ALL_SCHEMES};
+
+use crate::state::catalog;
+
+/// Picker groups in display order.
+pub const CLASSES: [(HardwareClass, &str); 7] = [
+    (HardwareClass::Embedded, "Embedded and mini PCs"),
+    (HardwareClass::Laptop, "Laptops"),
+    (HardwareClass::Desktop, "Desktops"),
+    (HardwareClass::Workstation, "Workstations"),
+    (HardwareClass::Server, "Servers and data centre"),
+    (HardwareClass::Apple, "Apple silicon"),
+    (HardwareClass::Phone, "Phones"),
+];
+
+fn kind_label(e: &HardwareEntry) -> &'static str {
+    match e.kind {
+        HardwareKind::Cpu => "CPU",
+        HardwareKind::Gpu => "GPU",
+        HardwareKind::Apu => "APU",
+        HardwareKind::Apple => "SoC",
+        HardwareKind::Phone => "phone",
+    }
+}
+
+fn matches(query: &str, e: &HardwareEntry) -> bool {
+    let q = normalize(query);
+    q.is_empty()
+        || normalize(&e.name).contains(&q)
+        || e.aliases.iter().any(|a| normalize(a).contains(&q))
+        || normalize(&e.vendor).contains(&q)
+}
+
+/// A searchable hardware select. `filter` restricts the entries (e.g. GPUs only).
+#[component]
+pub fn HardwareSelect(
+    label: &'static str,
+    testid: &'static str,
+    #[prop(into)] selected: Signal<Option<String>>,
+    #[prop(into)] on_pick: Callback<String>,
+    #[prop(default = |_| true)] filter: fn(&HardwareEntry) -> bool,
+    #[prop(optional)] placeholder: Option<&'static str>,
+) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let groups = move || {
+        let q = query.get();
+        let current = selected.get();
+        CLASSES
+            .iter()
+            .filter_map(|(class, name)| {
+                let items: Vec<(String, String)> = catalog()
+                    .hardware
+                    .iter()
+                    .filter(|e| e.class == *class && filter(e))
+                    .filter(|e| matches(&q, e) || current.as_deref() == Some(e.id.as_str()))
+                    .map(|e| (e.id.clone(), format!("{} ({})", e.name, kind_label(e))))
+                    .collect();
+                (!items.is_empty()).then_some((*name, items))
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <div class="picker">
+            <label class="field">
+                <span class="label">{format!("Search {}", label.to_lowercase())}</span>
+                <input
+                    type="search"
+                    data-testid=format!("{testid}-search")
+                    placeholder="e.g. 4090, M3 Max, EPYC, Pixel"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="field">
+                <span class="label">{label}</span>
+                <select
+                    data-testid=testid
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if !v.is_empty() {
+                            on_pick.run(v);
+                        }
+                    }
+                >
+                    {move || {
+                        let current = selected.get();
+                        let head = match (&current, placeholder) {
+                            (None, Some(p)) => Some(view! { <option value="" selected=true>{p}</option> }),
+                            _ => None,
+                        };
+                        let groups = groups()
+                            .into_iter()
+                            .map(|(name, items)| {
+                                let current = current.clone();
+                                view! {
+                                    <optgroup label=name>
+                                        {items
+                                            .into_iter()
+                                            .map(|(id, text)| {
+                                                let sel = current.as_deref() == Some(id.as_str());
+                                                view! { <option value=id selected=sel>{text}</option> }
+                                            })
+                                            .collect_view()}
+                                    </optgroup>
+                                }
+                            })
+                            .collect_view();
+                        (head, groups)
+                    }}
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// A searchable model select.
+#[component]
+pub fn ModelSelect(
+    label: &'static str,
+    testid: &'static str,
+    #[prop(into)] selected: Signal<Option<String>>,
+    #[prop(into)] on_pick: Callback<String>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    view! {
+        <div class="picker">
+            <label class="field">
+                <span class="label">{format!("Search {}", label.to_lowercase())}</span>
+                <input
+                    type="search"
+                    data-testid=format!("{testid}-search")
+                    placeholder="e.g. Llama 8B, Qwen3, Gemma"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="field">
+                <span class="label">{label}</span>
+                <select
+                    data-testid=testid
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if !v.is_empty() {
+                            on_pick.run(v);
+                        }
+                    }
+                >
+                    {move || {
+                        let q = normalize(&query.get());
+                        let current = selected.get();
+                        let head = match (&current, placeholder) {
+                            (None, Some(p)) => Some(view! { <option value="" selected=true>{p}</option> }),
+                            _ => None,
+                        };
+                        let items = catalog()
+                            .models
+                            .iter()
+                            .filter(|m| {
+                                q.is_empty() || normalize(&m.name).contains(&q) || normalize(&m.family).contains(&q)
+                                    || current.as_deref() == Some(m.id.as_str())
+                            })
+                            .map(|m| {
+                                let sel = current.as_deref() == Some(m.id.as_str());
+                                let text = match m.params_active_b {
+                                    Some(a) => format!("{} ({}B, {}B active)", m.name, m.params_total_b, a),
+                                    None => format!("{} ({}B)", m.name, m.params_total_b),
+                                };
+                                view! { <option value=m.id.clone() selected=sel>{text}</option> }
+                            })
+                            .collect_view();
+                        (head, items)
+                    }}
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// The quantization select; the empty choice is the model's default.
+#[component]
+pub fn QuantSelect(
+    testid: &'static str,
+    #[prop(into)] selected: Signal<Option<QuantScheme>>,
+    #[prop(into)] default_name: Signal<String>,
+    #[prop(into)] on_pick: Callback<Option<QuantScheme>>,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="label">"Quantization"</span>
+            <select data-testid=testid on:change=move |ev| on_pick.run(QuantScheme::parse(&event_target_value(&ev)))>
+                <option value="" selected=move || selected.get().is_none()>
+                    {move || format!("Model default ({})", default_name.get())}
+                </option>
+                {ALL_SCHEMES
+                    .into_iter()
+                    .map(|q| {
+                        view! {
+                            <option value=q.name() selected=move || selected.get() == Some(q)>
+                                {q.name()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}

@@ -1,0 +1,41 @@
+//! The calculator: inputs on one side, results, verdicts, memory and charts on the other.
+
+use leptos::prelude::*;
+
+use crate::charts::CalculatorCharts;
+use crate::components::hardware::HardwareSection;
+use crate::components::memory::MemoryBars;
+use crate::components::model::ModelSection;
+use crate::components::results::Results;
+use crate::components::verdicts::VerdictTable;
+use crate::components::workload::WorkloadSection;
+use crate::state::use_store;
+
+/// The calculator page.
+#[component]
+pub fn Calculator() -> impl IntoView {
+    let store = use_store();
+    let verdicts = Signal::derive(move || store.evaluation.with(|e| e.as_ref().map(|e| e.verdicts.clone()).unwrap_or_default()));
+    let memory = Signal::derive(move || store.evaluation.with(|e| e.as_ref().map(|e| e.estimate.memory.clone()).unwrap_or_default()));
+    view! {
+        <div class="calculator" data-testid="page-calculator">
+            <div class="inputs">
+                <HardwareSection />
+                <ModelSection />
+                <WorkloadSection />
+            </div>
+            <div class="outputs">
+                <Results />
+                <section class="card" aria-labelledby="verdict-heading">
+                    <h2 id="verdict-heading">"Use cases"</h2>
+                    <VerdictTable verdicts=verdicts testid="verdict-table" />
+                </section>
+                <section class="card" aria-labelledby="mem-heading">
+                    <h2 id="mem-heading">"Memory"</h2>
+                    <MemoryBars memory=memory />
+                </section>
+                <CalculatorCharts />
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,4 @@
+//! Pages of the site.
+
+pub mod calculator;
+pub mod compare;

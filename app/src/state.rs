@@ -1,0 +1,110 @@
+//! The site's state: one `AppState` signal (what a link restores), the notices from the
+//! last decoded link, and the evaluation of the main scenario, derived from the core.
+
+use std::sync::OnceLock;
+
+use leptos::prelude::*;
+use roofline_core::catalog::Catalog;
+use roofline_core::efficiency::Efficiency;
+use roofline_core::scenario::{Evaluation, Resolved, Scenario};
+use roofline_core::share::{decode, encode, AppState, Notice};
+
+use crate::browser;
+
+/// localStorage key of the last state.
+pub const STORAGE_KEY: &str = "roofline.state.v1";
+
+/// The embedded catalog, parsed once.
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(Catalog::builtin)
+}
+
+/// The shipped efficiency parameters.
+pub fn efficiency() -> &'static Efficiency {
+    static EFF: OnceLock<Efficiency> = OnceLock::new();
+    EFF.get_or_init(Efficiency::fitted)
+}
+
+/// Shared signals, provided as context.
+#[derive(Clone, Copy)]
+pub struct Store {
+    /// Everything a link restores.
+    pub state: RwSignal<AppState>,
+    /// What a decoded link or saved state could not use.
+    pub notices: RwSignal<Vec<Notice>>,
+    /// The main scenario resolved (machine and model looked up), or why not.
+    pub resolved: Memo<Result<Resolved, String>>,
+    /// Estimate, verdicts and LocalScore of the main scenario, or why not.
+    pub evaluation: Memo<Result<Evaluation, String>>,
+    /// Dark theme on.
+    pub dark: RwSignal<bool>,
+    /// Bumped when the viewport resizes (charts redraw).
+    pub viewport: RwSignal<u32>,
+}
+
+impl Store {
+    /// Reads the initial state from the link, else from storage, else defaults.
+    pub fn new() -> Store {
+        let (initial, notices) = initial_state();
+        let state = RwSignal::new(initial);
+        let resolved = Memo::new(move |_| state.with(|s| s.main.resolve(catalog()).map_err(|e| e.to_string())));
+        let evaluation = Memo::new(move |_| {
+            resolved.with(|r| match r {
+                Ok(r) => r.evaluate(efficiency()).map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            })
+        });
+        Store {
+            state,
+            notices: RwSignal::new(notices),
+            resolved,
+            evaluation,
+            dark: RwSignal::new(browser::prefers_dark()),
+            viewport: RwSignal::new(0),
+        }
+    }
+
+    /// Changes the main scenario.
+    pub fn edit(&self, f: impl FnOnce(&mut Scenario)) {
+        self.state.update(|s| f(&mut s.main));
+    }
+
+    /// Replaces the state from a link (history navigation).
+    pub fn load_link(&self, link: &str) {
+        let (s, n) = decode(link, catalog());
+        self.state.set(s);
+        self.notices.set(n);
+    }
+
+    /// The state as a fragment.
+    pub fn link(&self) -> String {
+        self.state.with(encode)
+    }
+}
+
+fn initial_state() -> (AppState, Vec<Notice>) {
+    let hash = browser::hash();
+    if !hash.is_empty() {
+        return decode(&hash, catalog());
+    }
+    match browser::storage_get(STORAGE_KEY) {
+        Some(saved) => {
+            let (s, notices) = decode(&saved, catalog());
+            let notices = notices
+                .into_iter()
+                .map(|mut n| {
+                    n.field = format!("saved state: {}", n.field);
+                    n
+                })
+                .collect();
+            (s, notices)
+        }
+        None => (AppState::default(), Vec::new()),
+    }
+}
+
+/// The store from context.
+pub fn use_store() -> Store {
+    expect_context::<Store>()
+}
