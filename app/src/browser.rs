@@ -78,9 +78,7 @@ pub fn updated() {
 
 /// Whether the visitor prefers a dark colour scheme.
 pub fn prefers_dark() -> bool {
-    window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches())
+    window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
 /// Sets `data-theme` on the root element.

@@ -17,8 +17,10 @@ pub struct Loaded {
 }
 
 async fn read_prefix(file: &web_sys::File, len: u64) -> Result<Vec<u8>, String> {
-    let blob = file.slice_with_f64_and_f64(0.0, len as f64).map_err(|_| "the browser could not slice the file".to_owned())?;
-    let buffer = JsFuture::from(blob.array_buffer()).await.map_err(|_| "the browser could not read the file".to_owned())?;
+    let blob =
+        file.slice_with_f64_and_f64(0.0, len as f64).map_err(|_| "the browser could not slice the file".to_owned())?;
+    let buffer =
+        JsFuture::from(blob.array_buffer()).await.map_err(|_| "the browser could not read the file".to_owned())?;
     let buffer: js_sys::ArrayBuffer = buffer.dyn_into().map_err(|_| "the browser returned no bytes".to_owned())?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
@@ -37,7 +39,9 @@ pub async fn load(file: web_sys::File) -> Result<Loaded, String> {
             Err(GgufError::NeedMore { needed_bytes }) => {
                 let next = next_prefix_bytes(len, needed_bytes, size);
                 if next <= len || next > size {
-                    return Err(format!("the file ends before its header does (needs {needed_bytes} bytes, has {size})"));
+                    return Err(format!(
+                        "the file ends before its header does (needs {needed_bytes} bytes, has {size})"
+                    ));
                 }
                 len = next;
             }

@@ -33,7 +33,12 @@ impl Theme {
                 second: RGBColor(196, 165, 255),
                 measured: RGBColor(251, 191, 36),
                 limit: RGBColor(255, 138, 128),
-                palette: [RGBColor(107, 155, 255), RGBColor(251, 191, 36), RGBColor(110, 231, 168), RGBColor(196, 165, 255)],
+                palette: [
+                    RGBColor(107, 155, 255),
+                    RGBColor(251, 191, 36),
+                    RGBColor(110, 231, 168),
+                    RGBColor(196, 165, 255),
+                ],
             }
         } else {
             Theme {
@@ -121,15 +126,21 @@ pub fn bandwidth(
         .y_label_formatter(&|v| fmt::sig(*v))
         .draw());
     let (accent, measured_colour, limit) = (theme.accent, theme.measured, theme.limit);
-    try_draw!(chart.draw_series(LineSeries::new(curve.low.points.clone(), accent.mix(0.35).stroke_width(px(scale, 1.0)))));
-    try_draw!(chart.draw_series(LineSeries::new(curve.high.points.clone(), accent.mix(0.35).stroke_width(px(scale, 1.0)))));
+    try_draw!(
+        chart.draw_series(LineSeries::new(curve.low.points.clone(), accent.mix(0.35).stroke_width(px(scale, 1.0))))
+    );
+    try_draw!(
+        chart.draw_series(LineSeries::new(curve.high.points.clone(), accent.mix(0.35).stroke_width(px(scale, 1.0))))
+    );
     try_draw!(chart.draw_series(LineSeries::new(curve.line.points.clone(), accent.stroke_width(px(scale, 2.0)))))
         .label("estimate (band: likely range)")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], accent.stroke_width(2)));
     if !visible.is_empty() {
-        try_draw!(chart.draw_series(
-            visible.iter().map(|&p| Circle::new(p, px(scale, 3.0), measured_colour.mix(0.8).filled()))
-        ))
+        try_draw!(chart.draw_series(visible.iter().map(|&p| Circle::new(
+            p,
+            px(scale, 3.0),
+            measured_colour.mix(0.8).filled()
+        ))))
         .label(format!("LocalScore measured ({})", visible.len()))
         .legend(move |(x, y)| Circle::new((x + 8, y), 3, measured_colour.filled()));
     }
@@ -148,7 +159,12 @@ pub fn bandwidth(
 }
 
 /// Time to first token (left axis) and prompt speed (right axis) against prompt length.
-pub fn prompt(canvas: &web_sys::HtmlCanvasElement, theme: &Theme, scale: f64, curve: &PromptCurve) -> Result<(), String> {
+pub fn prompt(
+    canvas: &web_sys::HtmlCanvasElement,
+    theme: &Theme,
+    scale: f64,
+    curve: &PromptCurve,
+) -> Result<(), String> {
     let root = area(canvas, theme)?;
     let (x0, x1) = bounds(curve.ttft.points.iter().map(|p| p.0)).ok_or("no curve")?;
     let ys = curve.ttft.points.iter().map(|p| p.1).chain(std::iter::once(curve.interactive_ttft_s));
@@ -185,15 +201,22 @@ pub fn prompt(canvas: &web_sys::HtmlCanvasElement, theme: &Theme, scale: f64, cu
     let (accent, second, limit) = (theme.accent, theme.second, theme.limit);
     let t = curve.interactive_ttft_s;
     let dash: Vec<(f64, f64)> = roofline_core::series::log_space(x0, x1, 24).into_iter().map(|x| (x, t)).collect();
-    try_draw!(chart.draw_series(dash.chunks(2).filter(|c| c.len() == 2).map(|c| PathElement::new(c.to_vec(), limit.stroke_width(px(scale, 1.5))))))
-        .label(format!("{} s: interactive limit", fmt::sig(t)))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], limit.stroke_width(2)));
+    try_draw!(chart.draw_series(
+        dash.chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| PathElement::new(c.to_vec(), limit.stroke_width(px(scale, 1.5))))
+    ))
+    .label(format!("{} s: interactive limit", fmt::sig(t)))
+    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], limit.stroke_width(2)));
     try_draw!(chart.draw_series(LineSeries::new(curve.ttft.points.clone(), accent.stroke_width(px(scale, 2.0)))))
         .label("time to first token")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], accent.stroke_width(2)));
-    try_draw!(chart.draw_secondary_series(LineSeries::new(curve.prompt_speed.points.clone(), second.stroke_width(px(scale, 1.5)))))
-        .label("prompt speed (right axis)")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], second.stroke_width(2)));
+    try_draw!(chart.draw_secondary_series(LineSeries::new(
+        curve.prompt_speed.points.clone(),
+        second.stroke_width(px(scale, 1.5))
+    )))
+    .label("prompt speed (right axis)")
+    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], second.stroke_width(2)));
     try_draw!(chart.draw_series(std::iter::once(Circle::new(curve.current_ttft, px(scale, 5.0), accent.filled()))));
     try_draw!(chart
         .configure_series_labels()
@@ -207,7 +230,12 @@ pub fn prompt(canvas: &web_sys::HtmlCanvasElement, theme: &Theme, scale: f64, cu
 }
 
 /// Memory against context per device, with capacities.
-pub fn memory(canvas: &web_sys::HtmlCanvasElement, theme: &Theme, scale: f64, curve: &MemoryCurve) -> Result<(), String> {
+pub fn memory(
+    canvas: &web_sys::HtmlCanvasElement,
+    theme: &Theme,
+    scale: f64,
+    curve: &MemoryCurve,
+) -> Result<(), String> {
     let root = area(canvas, theme)?;
     let lines: Vec<_> = curve.devices.iter().chain(curve.shared_pool.as_ref()).collect();
     let (x0, x1) = bounds(lines.iter().flat_map(|l| l.total.points.iter().map(|p| p.0))).ok_or("no curve")?;
@@ -275,8 +303,14 @@ fn bar_panel(area: &Area, theme: &Theme, scale: f64, chart: &BarChart) -> Result
     for (i, b) in chart.bars.iter().enumerate() {
         let y = n - 1.0 - i as f64;
         let colour = theme.palette[b.slot % theme.palette.len()];
-        try_draw!(c.draw_series(std::iter::once(Rectangle::new([(0.0, y + 0.15), (b.value, y + 0.85)], colour.mix(0.85).filled()))));
-        try_draw!(c.draw_series(std::iter::once(PathElement::new(vec![(b.low, y + 0.5), (b.high, y + 0.5)], theme.fg.stroke_width(px(scale, 1.0))))));
+        try_draw!(c.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, y + 0.15), (b.value, y + 0.85)],
+            colour.mix(0.85).filled()
+        ))));
+        try_draw!(c.draw_series(std::iter::once(PathElement::new(
+            vec![(b.low, y + 0.5), (b.high, y + 0.5)],
+            theme.fg.stroke_width(px(scale, 1.0))
+        ))));
         let text = format!("{}. {} — {}", b.slot + 1, b.label, fmt::sig(b.value));
         try_draw!(c.draw_series(std::iter::once(Text::new(text, (max * 0.01, y + 0.62), font(theme, scale, 11.0)))));
     }

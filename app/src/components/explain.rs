@@ -12,9 +12,11 @@ use crate::state::{catalog, efficiency, use_store, Store};
 /// The catalog entries the machine was assembled from (their sources are cited).
 fn entries(store: &Store) -> Vec<&'static HardwareEntry> {
     store.state.with(|s| match &s.main.hardware {
-        HardwareChoice::Preset { id, gpu, host, .. } => {
-            [Some(id), gpu.as_ref(), host.as_ref()].into_iter().flatten().filter_map(|i| catalog().hardware(i).ok()).collect()
-        }
+        HardwareChoice::Preset { id, gpu, host, .. } => [Some(id), gpu.as_ref(), host.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|i| catalog().hardware(i).ok())
+            .collect(),
         HardwareChoice::Custom(_) => Vec::new(),
     })
 }

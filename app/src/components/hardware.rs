@@ -31,7 +31,9 @@ pub fn HardwareSection() -> impl IntoView {
     let store = use_store();
     let preset = move || {
         store.state.with(|s| match &s.main.hardware {
-            HardwareChoice::Preset { id, gpu, host, gpu_count } => Some((id.clone(), gpu.clone(), host.clone(), *gpu_count)),
+            HardwareChoice::Preset { id, gpu, host, gpu_count } => {
+                Some((id.clone(), gpu.clone(), host.clone(), *gpu_count))
+            }
             HardwareChoice::Custom(_) => None,
         })
     };

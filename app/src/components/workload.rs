@@ -50,11 +50,8 @@ pub fn WorkloadSection() -> impl IntoView {
     let speculative = move || store.state.with(|s| s.main.workload.speculative.clone());
     let toggle_spec = move |on: bool| {
         store.edit(|s| {
-            s.workload.speculative = on.then(|| Speculative {
-                draft_model_id: "llama-3-2-1b".into(),
-                draft_tokens: 4,
-                acceptance_rate: 0.7,
-            })
+            s.workload.speculative =
+                on.then(|| Speculative { draft_model_id: "llama-3-2-1b".into(), draft_tokens: 4, acceptance_rate: 0.7 })
         })
     };
     let edit_spec = move |f: Box<dyn FnOnce(&mut Speculative)>| {

@@ -15,8 +15,11 @@ use crate::state::use_store;
 #[component]
 pub fn Calculator() -> impl IntoView {
     let store = use_store();
-    let verdicts = Signal::derive(move || store.evaluation.with(|e| e.as_ref().map(|e| e.verdicts.clone()).unwrap_or_default()));
-    let memory = Signal::derive(move || store.evaluation.with(|e| e.as_ref().map(|e| e.estimate.memory.clone()).unwrap_or_default()));
+    let verdicts =
+        Signal::derive(move || store.evaluation.with(|e| e.as_ref().map(|e| e.verdicts.clone()).unwrap_or_default()));
+    let memory = Signal::derive(move || {
+        store.evaluation.with(|e| e.as_ref().map(|e| e.estimate.memory.clone()).unwrap_or_default())
+    });
     view! {
         <div class="calculator" data-testid="page-calculator">
             <div class="inputs">

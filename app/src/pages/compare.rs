@@ -13,7 +13,9 @@ use crate::state::{catalog, efficiency, use_store};
 
 fn name_of(s: &Scenario) -> String {
     let hw = match &s.hardware {
-        HardwareChoice::Preset { id, .. } => s.hardware.system(catalog()).map(|x| x.name).unwrap_or_else(|_| id.clone()),
+        HardwareChoice::Preset { id, .. } => {
+            s.hardware.system(catalog()).map(|x| x.name).unwrap_or_else(|_| id.clone())
+        }
         HardwareChoice::Custom(sys) => sys.name.clone(),
     };
     let model = match &s.model {
@@ -30,14 +32,19 @@ pub fn Compare() -> impl IntoView {
     let slots = move || store.state.with(|s| s.compare.clone());
     let results = Memo::new(move |_| {
         store.state.with(|s| {
-            s.compare.iter().map(|c| c.evaluate(catalog(), efficiency()).map_err(|e| e.to_string())).collect::<Vec<Result<Evaluation, String>>>()
+            s.compare
+                .iter()
+                .map(|c| c.evaluate(catalog(), efficiency()).map_err(|e| e.to_string()))
+                .collect::<Vec<Result<Evaluation, String>>>()
         })
     });
-    let add_current = move |_: leptos::ev::MouseEvent| store.state.update(|s| {
-        if s.compare.len() < MAX_COMPARE_SLOTS {
-            s.compare.push(s.main.clone());
-        }
-    });
+    let add_current = move |_: leptos::ev::MouseEvent| {
+        store.state.update(|s| {
+            if s.compare.len() < MAX_COMPARE_SLOTS {
+                s.compare.push(s.main.clone());
+            }
+        })
+    };
     let starter = move |_: leptos::ev::MouseEvent| store.state.update(|s| s.compare = starter_comparison());
     let edit_slot = move |i: usize, f: Box<dyn FnOnce(&mut Scenario)>| {
         store.state.update(|s| {
