@@ -26,6 +26,7 @@ pub fn App() -> impl IntoView {
 
     let last_write = StoredValue::new(f64::NEG_INFINITY);
     Effect::new(move |_| {
+        let t0 = browser::now_ms();
         let link = store.link();
         if link != browser::hash() {
             let now = browser::now_ms();
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
             last_write.set_value(now);
         }
         browser::storage_set(STORAGE_KEY, &link);
+        browser::record_ms("sync-url", browser::now_ms() - t0);
     });
     let _ = window_event_listener(ev::popstate, move |_| store.load_link(&browser::hash()));
     let _ = window_event_listener(ev::hashchange, move |_| {
@@ -43,14 +45,14 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let page = move || store.state.with(|s| s.page);
+    let page = Memo::new(move |_| store.state.with(|s| s.page));
     let go = move |p: Page| store.state.update(|s| s.page = p);
     let tab = move |p: Page, label: &'static str, testid: &'static str| {
         view! {
             <button
                 class="tab"
                 data-testid=testid
-                aria-current=move || if page() == p { "page" } else { "false" }
+                aria-current=move || if page.get() == p { "page" } else { "false" }
                 on:click=move |_| go(p)
             >
                 {label}
@@ -79,7 +81,7 @@ pub fn App() -> impl IntoView {
         </header>
         <Notices />
         <main>
-            {move || match page() {
+            {move || match page.get() {
                 Page::Compare => view! { <Compare /> }.into_any(),
                 _ => view! { <Calculator /> }.into_any(),
             }}

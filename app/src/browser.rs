@@ -1,7 +1,7 @@
 //! The few browser services the site uses: the URL fragment, history, localStorage, the
 //! clipboard, performance marks and a panic hook that shows a message instead of a dead page.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -76,6 +76,34 @@ pub fn updated() {
     let _ = js_sys::Reflect::set(&w, &key, &JsValue::from_f64(n + 1.0));
 }
 
+/// Records how long a stage of an update took in `window.rooflineTimings[name]` (the last
+/// 200), for the end-to-end benchmark's breakdown.
+pub fn record_ms(name: &str, ms: f64) {
+    let Some(w) = window() else { return };
+    let key = JsValue::from_str("rooflineTimings");
+    let table = match js_sys::Reflect::get(&w, &key).ok().filter(|v| v.is_object()) {
+        Some(t) => t,
+        None => {
+            let t: JsValue = js_sys::Object::new().into();
+            let _ = js_sys::Reflect::set(&w, &key, &t);
+            t
+        }
+    };
+    let name = JsValue::from_str(name);
+    let list = match js_sys::Reflect::get(&table, &name).ok().and_then(|v| v.dyn_into::<js_sys::Array>().ok()) {
+        Some(l) => l,
+        None => {
+            let l = js_sys::Array::new();
+            let _ = js_sys::Reflect::set(&table, &name, &l);
+            l
+        }
+    };
+    list.push(&JsValue::from_f64(ms));
+    if list.length() > 200 {
+        list.shift();
+    }
+}
+
 /// Whether the visitor prefers a dark colour scheme.
 pub fn prefers_dark() -> bool {
     window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches())
@@ -91,7 +119,7 @@ pub fn set_theme(dark: bool) {
 /// Shows any panic as a visible message with the text to report, on top of the page.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
+        web_sys::console::error_1(&JsValue::from_str(&info.to_string()));
         let Some(doc) = window().and_then(|w| w.document()) else { return };
         let Ok(div) = doc.create_element("div") else { return };
         div.set_class_name("panic");

@@ -6,8 +6,10 @@ use std::sync::OnceLock;
 use leptos::prelude::*;
 use roofline_core::catalog::Catalog;
 use roofline_core::efficiency::Efficiency;
+use roofline_core::model::ModelSpec;
 use roofline_core::scenario::{Evaluation, Resolved, Scenario};
 use roofline_core::share::{decode, encode, AppState, Notice};
+use roofline_core::system::System;
 
 use crate::browser;
 
@@ -37,6 +39,10 @@ pub struct Store {
     pub resolved: Memo<Result<Resolved, String>>,
     /// Estimate, verdicts and LocalScore of the main scenario, or why not.
     pub evaluation: Memo<Result<Evaluation, String>>,
+    /// The machine of the main scenario (changes only when the machine does).
+    pub system: Memo<Option<System>>,
+    /// The model of the main scenario (changes only when the model does).
+    pub model: Memo<Option<ModelSpec>>,
     /// Dark theme on.
     pub dark: RwSignal<bool>,
     /// Bumped when the viewport resizes (charts redraw).
@@ -50,13 +56,20 @@ impl Store {
         let state = RwSignal::new(initial);
         let resolved = Memo::new(move |_| state.with(|s| s.main.resolve(catalog()).map_err(|e| e.to_string())));
         let evaluation = Memo::new(move |_| {
-            resolved.with(|r| match r {
+            let t0 = browser::now_ms();
+            let e = resolved.with(|r| match r {
                 Ok(r) => r.evaluate(efficiency()).map_err(|e| e.to_string()),
                 Err(e) => Err(e.clone()),
-            })
+            });
+            browser::record_ms("evaluate", browser::now_ms() - t0);
+            e
         });
+        let system = Memo::new(move |_| resolved.with(|r| r.as_ref().ok().map(|r| r.system.clone())));
+        let model = Memo::new(move |_| resolved.with(|r| r.as_ref().ok().map(|r| r.model.clone())));
         Store {
             state,
+            system,
+            model,
             notices: RwSignal::new(notices),
             resolved,
             evaluation,

@@ -11,11 +11,11 @@ use crate::hardware::HardwareEntry;
 use crate::model::ModelSpec;
 
 const HARDWARE_FILES: [(&str, &str); 3] = [
-    ("gpus.json", include_str!("../data/hardware/gpus.json")),
-    ("cpus.json", include_str!("../data/hardware/cpus.json")),
-    ("socs.json", include_str!("../data/hardware/socs.json")),
+    ("gpus.json", include_str!(concat!(env!("OUT_DIR"), "/hardware_gpus.json"))),
+    ("cpus.json", include_str!(concat!(env!("OUT_DIR"), "/hardware_cpus.json"))),
+    ("socs.json", include_str!(concat!(env!("OUT_DIR"), "/hardware_socs.json"))),
 ];
-const MODEL_FILES: [(&str, &str); 1] = [("models.json", include_str!("../data/models/models.json"))];
+const MODEL_FILES: [(&str, &str); 1] = [("models.json", include_str!(concat!(env!("OUT_DIR"), "/models_models.json")))];
 
 /// A failed lookup or a malformed catalog file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -50,9 +50,10 @@ pub struct Catalog {
     model_index: HashMap<String, usize>,
 }
 
-/// Normalises a name for matching: lower case, whitespace collapsed, `(tm)`/`(r)` removed.
+/// Normalises a name for matching: ASCII lower case (catalog names are ASCII), whitespace
+/// collapsed, `(tm)`/`(r)` removed.
 pub fn normalize(name: &str) -> String {
-    let lower = name.to_lowercase().replace("(tm)", "").replace("(r)", "");
+    let lower = name.to_ascii_lowercase().replace("(tm)", "").replace("(r)", "");
     lower.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -57,6 +57,31 @@ pub struct LocalScore {
     pub fits: bool,
 }
 
+impl LocalScore {
+    /// The score's formula, then the same with this prediction's averages substituted.
+    ///
+    /// ```
+    /// let s = roofline_core::localscore::LocalScore {
+    ///     tests: Vec::new(), avg_prompt_tokens_per_s: 3552.0, avg_generation_tokens_per_s: 103.0,
+    ///     avg_time_to_first_token_ms: 358.0, score: 1008.0, fits: true,
+    /// };
+    /// assert_eq!(s.formula().1, "10 × ∛(3552 token/s × 103 token/s × 1000 / 358 ms) = 1008");
+    /// ```
+    pub fn formula(&self) -> (&'static str, String) {
+        use crate::units::sig;
+        (
+            "score = 10 × ∛(mean PP × mean TG × 1000 / mean TTFT in ms), means over the nine tests",
+            format!(
+                "10 × ∛({} token/s × {} token/s × 1000 / {} ms) = {:.0}",
+                sig(self.avg_prompt_tokens_per_s),
+                sig(self.avg_generation_tokens_per_s),
+                sig(self.avg_time_to_first_token_ms),
+                self.score
+            ),
+        )
+    }
+}
+
 /// LocalScore's formula from the three averages.
 ///
 /// ```

@@ -103,6 +103,41 @@ pub fn encode(state: &AppState) -> String {
     out
 }
 
+/// `%XX` sequences decoded (browsers encode spaces and some symbols in fragments);
+/// malformed sequences are kept as they are and invalid UTF-8 is replaced.
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A value as the scenario reader wants it: custom machines and models keep their own
+/// escaping (their names are percent-encoded inside the list); everything else is decoded.
+fn value_of(key: &str, raw: &str) -> String {
+    if key == "hc" || key == "mc" {
+        raw.to_owned()
+    } else {
+        percent_decode(raw)
+    }
+}
+
 /// Decodes a fragment (with or without the leading `#`); never fails.
 pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
     let mut notices = Vec::new();
@@ -122,7 +157,10 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
     let mut slots: BTreeMap<usize, String> = BTreeMap::new();
     let mut page = Page::Calculator;
     for piece in link.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = piece.split_once('=').unwrap_or((piece, ""));
+        let (key, raw) = piece.split_once('=').unwrap_or((piece, ""));
+        let key = percent_decode(key);
+        let value = value_of(&key, raw);
+        let (key, value) = (key.as_str(), value.as_str());
         match key {
             "v" => {
                 if value != VERSION.to_string() {
@@ -155,7 +193,7 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
             if v == "-" {
                 pairs.remove(k);
             } else {
-                pairs.insert(k.to_owned(), v.to_owned());
+                pairs.insert(k.to_owned(), value_of(k, v));
             }
         }
         compare.push(decode_scenario(&pairs, catalog, &format!("compare {n}: "), &mut notices));

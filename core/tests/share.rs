@@ -154,6 +154,17 @@ fn hostile_links_give_defaults_and_notices() {
 }
 
 #[test]
+fn percent_encoded_values_resolve() {
+    let (state, notices) = decode("v=1&hw=NVIDIA%20GeForce%20RTX%204090&m=llama%2D3%2D1%2D8b", &catalog());
+    assert!(notices.is_empty(), "{notices:?}");
+    assert_eq!(state.main.hardware, HardwareChoice::preset("nvidia-geforce-rtx-4090"));
+    let (_, notices) = notices_for("v=1&hw=%3Cscript%3Ealert(1)%3C/script%3E");
+    assert!(notices[0].contains("<script>alert(1)</script>"), "{notices:?}");
+    let (_, notices) = notices_for("v=1&hw=%E2%28%A1%zz%");
+    assert_eq!(notices.len(), 1);
+}
+
+#[test]
 fn notices_never_carry_control_characters_or_long_values() {
     let (_, notices) = decode("v=1&hw=%0a%0d\u{7}\u{1b}[31m".to_owned().as_str(), &catalog());
     for n in notices {

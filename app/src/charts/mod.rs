@@ -17,11 +17,20 @@ pub use draw::Theme;
 
 /// Sizes the canvas to its CSS width × device pixel ratio; returns the scale.
 fn fit(canvas: &web_sys::HtmlCanvasElement, aspect: f64) -> f64 {
+    let css_w = f64::from(canvas.client_width()).max(280.0);
+    fit_height(canvas, (css_w * aspect).clamp(200.0, 420.0))
+}
+
+/// As [`fit`] with a given CSS height.
+fn fit_height(canvas: &web_sys::HtmlCanvasElement, css_h: f64) -> f64 {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
     let css_w = f64::from(canvas.client_width()).max(280.0);
-    let css_h = (css_w * aspect).clamp(200.0, 420.0);
-    canvas.set_width((css_w * dpr) as u32);
-    canvas.set_height((css_h * dpr) as u32);
+    let (w, h) = ((css_w * dpr) as u32, (css_h * dpr) as u32);
+    // Assigning a size reallocates the canvas even when unchanged: only do it on a change.
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
     dpr
 }
 
@@ -34,6 +43,7 @@ pub fn CalculatorCharts() -> impl IntoView {
     let memory = NodeRef::<Canvas>::new();
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
+        let t_start = browser::now_ms();
         store.viewport.track();
         let theme = Theme::new(store.dark.get());
         let model_id = store.state.with(|s| match &s.main.model {
@@ -44,32 +54,44 @@ pub fn CalculatorCharts() -> impl IntoView {
             let Ok(r) = r else { return Vec::new() };
             let inputs = Inputs::resolved(r, efficiency());
             let mut problems = Vec::new();
+            let t0 = browser::now_ms();
             if let Some(c) = bandwidth.get() {
                 let scale = fit(&c, 0.62);
                 let points = model_id.as_deref().map(|m| series::measured_points(catalog(), m)).unwrap_or_default();
-                let drawn = series::generation_vs_bandwidth(&inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S)
+                let curve = series::generation_vs_bandwidth(&inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S);
+                let t1 = browser::now_ms();
+                browser::record_ms("series-bandwidth", t1 - t0);
+                let drawn = curve
                     .map_err(|e| e.to_string())
                     .and_then(|curve| draw::bandwidth(&c, &theme, scale, &curve, &points));
+                browser::record_ms("draw-bandwidth", browser::now_ms() - t1);
                 problems.extend(drawn.err());
             }
             if let Some(c) = ttft.get() {
                 let scale = fit(&c, 0.62);
-                let drawn = series::ttft_vs_prompt(&inputs)
-                    .map_err(|e| e.to_string())
-                    .and_then(|curve| draw::prompt(&c, &theme, scale, &curve));
+                let t0 = browser::now_ms();
+                let curve = series::ttft_vs_prompt(&inputs);
+                let t1 = browser::now_ms();
+                browser::record_ms("series-ttft", t1 - t0);
+                let drawn = curve.map_err(|e| e.to_string()).and_then(|curve| draw::prompt(&c, &theme, scale, &curve));
+                browser::record_ms("draw-ttft", browser::now_ms() - t1);
                 problems.extend(drawn.err());
             }
             if let Some(c) = memory.get() {
                 let scale = fit(&c, 0.62);
-                let drawn = series::memory_vs_context(&inputs)
-                    .map_err(|e| e.to_string())
-                    .and_then(|curve| draw::memory(&c, &theme, scale, &curve));
+                let t0 = browser::now_ms();
+                let curve = series::memory_vs_context(&inputs);
+                let t1 = browser::now_ms();
+                browser::record_ms("series-memory", t1 - t0);
+                let drawn = curve.map_err(|e| e.to_string()).and_then(|curve| draw::memory(&c, &theme, scale, &curve));
+                browser::record_ms("draw-memory", browser::now_ms() - t1);
                 problems.extend(drawn.err());
             }
             problems
         });
         error.set((!problems.is_empty()).then(|| problems.join("; ")));
         leptos::task::spawn_local(async { browser::updated() });
+        browser::record_ms("charts-total", browser::now_ms() - t_start);
     });
     view! {
         <section class="card" aria-labelledby="charts-heading">
@@ -106,7 +128,9 @@ pub fn CompareCharts(#[prop(into)] estimates: Signal<Vec<Estimate>>) -> impl Int
         let theme = Theme::new(store.dark.get());
         let bars = estimates.with(|e| compare_bars(e));
         if let Some(c) = canvas.get() {
-            let scale = fit(&c, 0.75);
+            // Three panels, each a caption, an axis and two text lines per configuration.
+            let rows = bars.generation.bars.len().max(1) as f64;
+            let scale = fit_height(&c, 3.0 * (56.0 + 34.0 * rows));
             if let Err(e) = draw::bars(&c, &theme, scale, &bars) {
                 web_sys::console::warn_1(&e.into());
             }

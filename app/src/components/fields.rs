@@ -37,7 +37,11 @@ pub fn NumField(
                                 error.set(None);
                                 on_set.run(v);
                             }
-                            _ => error.set(Some(format!("Enter a number from {min} to {max}; kept {}", fmt::input_number(value.get_untracked())))),
+                            _ => {
+                                let kept = fmt::input_number(value.get_untracked());
+                                event_target::<web_sys::HtmlInputElement>(&ev).set_value(&kept);
+                                error.set(Some(format!("Enter a number from {min} to {max}; kept {kept}")));
+                            }
                         }
                     }
                 />
@@ -136,7 +140,11 @@ pub fn CountSlider(
                                 error.set(None);
                                 on_set.run(v);
                             }
-                            _ => error.set(Some(format!("Enter a whole number from {min} to {hi}"))),
+                            _ => {
+                                let kept = value.get_untracked().to_string();
+                                event_target::<web_sys::HtmlInputElement>(&ev).set_value(&kept);
+                                error.set(Some(format!("Enter a whole number from {min} to {hi}; kept {kept}")));
+                            }
                         }
                     }
                 />

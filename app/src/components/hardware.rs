@@ -12,7 +12,7 @@ use crate::fmt;
 use crate::state::{catalog, use_store, Store};
 
 fn current_system(store: &Store) -> Option<System> {
-    store.resolved.with(|r| r.as_ref().ok().map(|r| r.system.clone()))
+    store.system.get()
 }
 
 /// Applies `f` to the current machine's figures and makes it custom.
@@ -59,7 +59,7 @@ pub fn HardwareSection() -> impl IntoView {
             }
         })
     };
-    let count = Signal::derive(move || f64::from(preset().map_or(1, |p| p.3)));
+    let count = Memo::new(move |_| f64::from(preset().map_or(1, |p| p.3)));
     let summary = move || current_system(&store).map(|s| describe(&s)).unwrap_or_default();
     view! {
         <section class="card" aria-labelledby="hw-heading" data-testid="hardware-section">
@@ -136,11 +136,14 @@ fn describe(s: &System) -> String {
 #[component]
 fn HardwareEditor() -> impl IntoView {
     let store = use_store();
-    let get = move |f: fn(&System) -> f64| Signal::derive(move || current_system(&store).map_or(f64::NAN, |s| f(&s)));
+    let get =
+        move |f: fn(&System) -> f64| Signal::derive(move || store.system.with(|s| s.as_ref().map_or(f64::NAN, f)));
     let has_gpu = move || current_system(&store).is_some_and(|s| s.gpu.is_some());
     let unified = move || current_system(&store).is_some_and(|s| s.unified.is_some());
     let gpu_get = move |f: fn(&GpuSpec) -> f64| {
-        Signal::derive(move || current_system(&store).and_then(|s| s.gpu.map(|g| f(&g))).unwrap_or(f64::NAN))
+        Signal::derive(move || {
+            store.system.with(|s| s.as_ref().and_then(|s| s.gpu.as_ref().map(f)).unwrap_or(f64::NAN))
+        })
     };
     macro_rules! setter {
         (|$s:ident, $v:ident| $body:expr) => {

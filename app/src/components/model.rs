@@ -13,7 +13,7 @@ use crate::gguf_file;
 use crate::state::{use_store, Store};
 
 fn current_model(store: &Store) -> Option<ModelSpec> {
-    store.resolved.with(|r| r.as_ref().ok().map(|r| r.model.clone()))
+    store.model.get()
 }
 
 fn edit_model(store: Store, f: impl FnOnce(&mut ModelSpec)) {
@@ -49,14 +49,15 @@ enum FileStatus {
 #[component]
 pub fn ModelSection() -> impl IntoView {
     let store = use_store();
-    let preset_id = Signal::derive(move || {
+    let preset_id = Memo::new(move |_| {
         store.state.with(|s| match &s.main.model {
             ModelChoice::Preset(id) => Some(id.clone()),
             ModelChoice::Custom(_) => None,
         })
     });
-    let quant = Signal::derive(move || store.state.with(|s| s.main.quant));
-    let default_quant = Signal::derive(move || current_model(&store).map(|m| m.default_quant).unwrap_or_default());
+    let quant = Memo::new(move |_| store.state.with(|s| s.main.quant));
+    let default_quant =
+        Memo::new(move |_| store.model.with(|m| m.as_ref().map(|m| m.default_quant.clone()).unwrap_or_default()));
     let status = RwSignal::new(FileStatus::Idle);
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
@@ -144,7 +145,8 @@ pub fn ModelSection() -> impl IntoView {
 #[component]
 fn ModelEditor() -> impl IntoView {
     let store = use_store();
-    let get = move |f: fn(&ModelSpec) -> f64| Signal::derive(move || current_model(&store).map_or(f64::NAN, |m| f(&m)));
+    let get =
+        move |f: fn(&ModelSpec) -> f64| Signal::derive(move || store.model.with(|m| m.as_ref().map_or(f64::NAN, f)));
     let is_moe = move || current_model(&store).is_some_and(|m| m.moe.is_some());
     macro_rules! setter {
         (|$m:ident, $v:ident| $body:expr) => {

@@ -2,7 +2,6 @@
 //! phones, keyboard-reachable everywhere), hardware grouped by class.
 
 use leptos::prelude::*;
-use roofline_core::catalog::normalize;
 use roofline_core::hardware::{HardwareClass, HardwareEntry, HardwareKind};
 use roofline_core::quant::{QuantScheme, ALL_SCHEMES};
 
@@ -29,12 +28,28 @@ fn kind_label(e: &HardwareEntry) -> &'static str {
     }
 }
 
+/// Letters and digits only, lower case: "Qwen2.5 14B" and "qwen 2.5 14b" compare alike.
+fn compact(text: &str) -> String {
+    text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// Whether every word of `query` occurs in one of `names` (ignoring case, spaces, punctuation).
+pub fn matches_query<'a>(query: &str, names: impl IntoIterator<Item = &'a str>) -> bool {
+    let words: Vec<String> = query.split_whitespace().map(compact).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return true;
+    }
+    let joined: String = names.into_iter().map(compact).collect::<Vec<_>>().join(" ");
+    words.iter().all(|w| joined.contains(w.as_str()))
+}
+
 fn matches(query: &str, e: &HardwareEntry) -> bool {
-    let q = normalize(query);
-    q.is_empty()
-        || normalize(&e.name).contains(&q)
-        || e.aliases.iter().any(|a| normalize(a).contains(&q))
-        || normalize(&e.vendor).contains(&q)
+    matches_query(
+        query,
+        std::iter::once(e.name.as_str())
+            .chain(e.aliases.iter().map(String::as_str))
+            .chain([e.vendor.as_str(), e.id.as_str()]),
+    )
 }
 
 /// A searchable hardware select. `filter` restricts the entries (e.g. GPUs only).
@@ -153,7 +168,7 @@ pub fn ModelSelect(
                     }
                 >
                     {move || {
-                        let q = normalize(&query.get());
+                        let q = query.get();
                         let current = selected.get();
                         let head = match (&current, placeholder) {
                             (None, Some(p)) => Some(view! { <option value="" selected=true>{p}</option> }),
@@ -163,7 +178,7 @@ pub fn ModelSelect(
                             .models
                             .iter()
                             .filter(|m| {
-                                q.is_empty() || normalize(&m.name).contains(&q) || normalize(&m.family).contains(&q)
+                                matches_query(&q, [m.name.as_str(), m.family.as_str(), m.id.as_str()])
                                     || current.as_deref() == Some(m.id.as_str())
                             })
                             .map(|m| {

@@ -20,6 +20,7 @@ fn Figure(
     #[prop(into)] band: Signal<String>,
     #[prop(into)] note: Signal<String>,
     explain: &'static str,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     view! {
         <div class="figure" data-testid=testid>
@@ -28,6 +29,7 @@ fn Figure(
             <p class="band">{band}</p>
             <p class="note">{note}</p>
             {(!explain.is_empty()).then(|| view! { <Explain figure=explain /> })}
+            {children.map(|c| c())}
         </div>
     }
 }
@@ -44,7 +46,8 @@ pub fn Results() -> impl IntoView {
     Effect::new(move |_| {
         if store.evaluation.with(|e| e.is_ok()) && first.get_value() {
             first.set_value(false);
-            crate::browser::mark("roofline:first-estimate");
+            // After the render effects queued with this one have written the figures.
+            leptos::task::spawn_local(async { crate::browser::mark("roofline:first-estimate") });
         }
     });
     view! {
@@ -89,7 +92,34 @@ pub fn Results() -> impl IntoView {
                         fmt::tokens_per_s(e.localscore.avg_generation_tokens_per_s),
                         fmt::duration_s(e.localscore.avg_time_to_first_token_ms / 1e3),
                     )).unwrap_or_default()))
-                    note=Signal::derive(|| "about 1,000 is excellent, 250 passable, under 100 poor".to_owned()) />
+                    note=Signal::derive(|| "about 1,000 is excellent, 250 passable, under 100 poor".to_owned())>
+                    <details class="how" data-testid="how-localscore">
+                        <summary>"How is this computed?"</summary>
+                        {move || store.evaluation.with(|e| e.as_ref().ok().map(|e| {
+                            let (formula, substituted) = e.localscore.formula();
+                            view! {
+                                <p class="formula">{formula}</p>
+                                <p class="formula">{substituted}</p>
+                                <div class="table-scroll">
+                                    <table class="tests">
+                                        <thead><tr><th>"Prompt → generated"</th><th>"PP"</th><th>"TG"</th><th>"TTFT"</th></tr></thead>
+                                        <tbody>
+                                            {e.localscore.tests.iter().map(|t| view! {
+                                                <tr>
+                                                    <td>{format!("{} → {}", t.prompt_tokens, t.gen_tokens)}</td>
+                                                    <td>{fmt::sig(t.prompt_tokens_per_s)}</td>
+                                                    <td>{fmt::sig(t.generation_tokens_per_s)}</td>
+                                                    <td>{fmt::duration_s(t.time_to_first_token_ms / 1e3)}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <p class="note">"Each test is an estimate like the one above, with that prompt and output length (LocalScore's method)."</p>
+                            }
+                        }))}
+                    </details>
+                </Figure>
             </div>
         </section>
     }

@@ -13,19 +13,25 @@ use crate::state::{catalog, use_store};
 #[component]
 pub fn WorkloadSection() -> impl IntoView {
     let store = use_store();
-    let w = move |f: fn(&Workload) -> u32| Signal::derive(move || store.state.with(|s| f(&s.main.workload)));
-    let set = move |f: fn(&mut Workload, u32)| move |v: u32| store.edit(|s| f(&mut s.workload, v));
-    let layers = Signal::derive(move || store.resolved.with(|r| r.as_ref().map_or(1, |r| r.model.layers)));
-    let placement = move || store.state.with(|s| s.main.workload.placement);
+    let w = move |f: fn(&Workload) -> u32| Signal::from(Memo::new(move |_| store.state.with(|s| f(&s.main.workload))));
+    let set = move |f: fn(&mut Workload, u32)| {
+        move |v: u32| {
+            let t0 = crate::browser::now_ms();
+            store.edit(|s| f(&mut s.workload, v));
+            crate::browser::record_ms("input-handler", crate::browser::now_ms() - t0);
+        }
+    };
+    let layers = Signal::from(Memo::new(move |_| store.model.with(|m| m.as_ref().map_or(1, |m| m.layers))));
+    let placement = Memo::new(move |_| store.state.with(|s| s.main.workload.placement));
+    let placement = move || placement.get();
     let preset = move |prompt: u32, gen: u32| {
         store.edit(|s| {
             s.workload.prompt_tokens = prompt;
             s.workload.gen_tokens = gen;
         })
     };
-    let is_preset = move |prompt: u32, gen: u32| {
-        store.state.with(|s| s.main.workload.prompt_tokens == prompt && s.main.workload.gen_tokens == gen)
-    };
+    let tokens = Memo::new(move |_| store.state.with(|s| (s.main.workload.prompt_tokens, s.main.workload.gen_tokens)));
+    let is_preset = move |prompt: u32, gen: u32| tokens.get() == (prompt, gen);
     let set_placement = move |text: String| {
         let p = match text.as_str() {
             "cpu" => Placement::CpuOnly,
@@ -47,7 +53,8 @@ pub fn WorkloadSection() -> impl IntoView {
         Placement::GpuLayers(n) => n,
         _ => 0,
     });
-    let speculative = move || store.state.with(|s| s.main.workload.speculative.clone());
+    let speculative = Memo::new(move |_| store.state.with(|s| s.main.workload.speculative.clone()));
+    let speculative = move || speculative.get();
     let toggle_spec = move |on: bool| {
         store.edit(|s| {
             s.workload.speculative =
@@ -61,7 +68,9 @@ pub fn WorkloadSection() -> impl IntoView {
             }
         })
     };
-    let cold = move || store.state.with(|s| s.main.workload.cold_start_disk_gb_per_s);
+    let cold = Memo::new(move |_| store.state.with(|s| s.main.workload.cold_start_disk_gb_per_s));
+    let cold = move || cold.get();
+    let kv = Memo::new(move |_| store.state.with(|s| s.main.workload.kv_type));
     view! {
         <section class="card" aria-labelledby="wl-heading" data-testid="workload-section">
             <h2 id="wl-heading">"Workload"</h2>
@@ -117,7 +126,7 @@ pub fn WorkloadSection() -> impl IntoView {
                 }>
                     {[KvType::F16, KvType::Q8_0, KvType::Q4_0]
                         .into_iter()
-                        .map(|k| view! { <option value=k.name() selected=move || store.state.with(|s| s.main.workload.kv_type == k)>{k.name()}</option> })
+                        .map(|k| view! { <option value=k.name() selected=move || kv.get() == k>{k.name()}</option> })
                         .collect_view()}
                 </select>
             </label>

@@ -11,10 +11,7 @@
 //! global-every-n, then MoE (experts, active, shared, expert FFN, shared FFN, leading dense,
 //! interleave step) and MLA (q rank, kv rank, nope dim, rope dim, v dim), empty when absent.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
-use crate::hardware::{CpuSpec, GpuSpec, MemorySpec, UnifiedMemory};
+use crate::hardware::{CpuSpec, GpuBackend, GpuSpec, Isa, MemorySpec, UnifiedMemory};
 use crate::model::{MlaSpec, ModelSpec, MoeSpec, SlidingWindow};
 use crate::system::System;
 
@@ -55,8 +52,18 @@ fn unescape(text: &str) -> Option<String> {
     String::from_utf8(out).ok().filter(|s| s.chars().count() <= 120 && !s.chars().any(char::is_control))
 }
 
-fn enum_text<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).map(|s| s.trim_matches('"').to_owned()).unwrap_or_default()
+const ISAS: [(Isa, &str); 2] = [(Isa::X86_64, "x86_64"), (Isa::Aarch64, "aarch64")];
+const BACKENDS: [(GpuBackend, &str); 5] = [
+    (GpuBackend::Cuda, "cuda"),
+    (GpuBackend::Rocm, "rocm"),
+    (GpuBackend::Metal, "metal"),
+    (GpuBackend::Vulkan, "vulkan"),
+    (GpuBackend::Sycl, "sycl"),
+];
+
+/// The name of `v` in `names` (the catalog's spelling).
+fn enum_text<T: PartialEq + Copy>(v: &T, names: &[(T, &str)]) -> String {
+    names.iter().find(|(x, _)| x == v).map(|(_, n)| (*n).to_owned()).unwrap_or_default()
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -73,7 +80,7 @@ pub fn encode_system(s: &System) -> String {
     let m = &s.memory;
     let mut parts = vec![
         escape(&s.name),
-        enum_text(&c.isa),
+        enum_text(&c.isa, &ISAS),
         escape(&c.microarch),
         c.performance_cores.to_string(),
         c.efficiency_cores.to_string(),
@@ -93,7 +100,7 @@ pub fn encode_system(s: &System) -> String {
     if let Some(g) = &s.gpu {
         parts.extend([
             escape(&g.architecture),
-            enum_text(&g.backend),
+            enum_text(&g.backend, &BACKENDS),
             g.vram_gb.to_string(),
             g.bandwidth_gb_per_s.to_string(),
             g.fp32_tflops.to_string(),
@@ -183,11 +190,11 @@ impl Fields<'_, '_> {
         }
     }
 
-    fn choice<T: DeserializeOwned>(&mut self, field: &str, fallback: T) -> T {
+    fn choice<T: Copy>(&mut self, field: &str, fallback: T, names: &[(T, &str)]) -> T {
         let raw = self.take().to_owned();
-        match serde_json::from_str::<T>(&format!("\"{}\"", raw.replace(['"', '\\'], ""))) {
-            Ok(v) => v,
-            Err(_) => {
+        match names.iter().find(|(_, n)| *n == raw) {
+            Some((v, _)) => *v,
+            None => {
                 self.bad(field, &raw, "a known name");
                 fallback
             }
@@ -203,7 +210,7 @@ pub fn decode_system(text: &str, base: &System, note: &mut dyn FnMut(&str, &str,
     let (bc, bm) = (&base.cpu, &base.memory);
     let name = f.text("name", "Custom machine");
     let cpu = CpuSpec {
-        isa: f.choice("ISA", bc.isa),
+        isa: f.choice("ISA", bc.isa, &ISAS),
         microarch: f.text("microarchitecture", &bc.microarch),
         performance_cores: f.num("performance cores", bc.performance_cores, 1.0, 1024.0),
         efficiency_cores: f.num("efficiency cores", bc.efficiency_cores, 0.0, 1024.0),
@@ -227,7 +234,7 @@ pub fn decode_system(text: &str, base: &System, note: &mut dyn FnMut(&str, &str,
         let bg = base.gpu.clone().unwrap_or_else(default_gpu);
         gpu = Some(GpuSpec {
             architecture: f.text("GPU architecture", &bg.architecture),
-            backend: f.choice("GPU backend", bg.backend),
+            backend: f.choice("GPU backend", bg.backend, &BACKENDS),
             vram_gb: f.num("VRAM", bg.vram_gb, 0.0, 100_000.0),
             bandwidth_gb_per_s: f.num("GPU bandwidth", bg.bandwidth_gb_per_s, 1.0, 1_000_000.0),
             fp32_tflops: f.num("FP32 TFLOPS", bg.fp32_tflops, 0.001, 1_000_000.0),
