@@ -4,7 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use roofline_core::series::{BandwidthCurve, BarChart, CompareBars, MeasuredPoint, MemoryCurve, PromptCurve};
+use roofline_core::series::{
+    BandwidthCurve, BarChart, CompareBars, MeasuredPoint, MemoryCurve, PromptCurve, SweptMemory,
+};
 
 use crate::fmt;
 
@@ -109,7 +111,13 @@ pub fn bandwidth(
     let (y0, y1) = log_pad(bounds(ys).ok_or("no curve")?);
     let mut chart = try_draw!(ChartBuilder::on(&root)
         .margin(px(scale, 10.0))
-        .caption(format!("Generation vs {}", curve.swept_label), font(theme, scale, 13.0))
+        .caption(
+            match curve.swept {
+                SweptMemory::Gpu => "Generation vs GPU memory bandwidth",
+                SweptMemory::Host => "Generation vs host memory bandwidth",
+            },
+            font(theme, scale, 13.0),
+        )
         .x_label_area_size(px(scale, 38.0))
         .y_label_area_size(px(scale, 46.0))
         .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale()));
@@ -122,6 +130,8 @@ pub fn bandwidth(
         .light_line_style(theme.grid.mix(0.15))
         .bold_line_style(theme.grid.mix(0.4))
         .axis_style(theme.grid)
+        .x_labels(6)
+        .y_labels(6)
         .x_label_formatter(&|v| fmt::sig(*v))
         .y_label_formatter(&|v| fmt::sig(*v))
         .draw());
@@ -149,7 +159,7 @@ pub fn bandwidth(
         .legend(move |(x, y)| Circle::new((x + 8, y), 5, limit.filled()));
     try_draw!(chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::LowerRight)
         .background_style(theme.bg.mix(0.85))
         .border_style(theme.grid)
         .label_font(font(theme, scale, 11.0))
@@ -187,6 +197,8 @@ pub fn prompt(
         .light_line_style(theme.grid.mix(0.15))
         .bold_line_style(theme.grid.mix(0.4))
         .axis_style(theme.grid)
+        .x_labels(6)
+        .y_labels(6)
         .x_label_formatter(&|v| fmt::sig(*v))
         .y_label_formatter(&|v| fmt::sig(*v))
         .draw());
@@ -259,6 +271,8 @@ pub fn memory(
         .light_line_style(theme.grid.mix(0.15))
         .bold_line_style(theme.grid.mix(0.4))
         .axis_style(theme.grid)
+        .x_labels(6)
+        .y_labels(6)
         .x_label_formatter(&|v| fmt::sig(*v))
         .y_label_formatter(&|v| fmt::sig(*v))
         .draw());

@@ -18,7 +18,9 @@ pub use draw::Theme;
 /// Sizes the canvas to its CSS width × device pixel ratio; returns the scale.
 fn fit(canvas: &web_sys::HtmlCanvasElement, aspect: f64) -> f64 {
     let css_w = f64::from(canvas.client_width()).max(280.0);
-    fit_height(canvas, (css_w * aspect).clamp(200.0, 420.0))
+    // Narrow screens get taller charts so the axes keep room for their labels.
+    let aspect = if css_w < 520.0 { aspect * 1.4 } else { aspect };
+    fit_height(canvas, (css_w * aspect).clamp(240.0, 420.0))
 }
 
 /// As [`fit`] with a given CSS height.
