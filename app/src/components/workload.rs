@@ -22,8 +22,7 @@ pub fn WorkloadSection() -> impl IntoView {
         }
     };
     let layers = Signal::from(Memo::new(move |_| store.model.with(|m| m.as_ref().map_or(1, |m| m.layers))));
-    let placement = Memo::new(move |_| store.state.with(|s| s.main.workload.placement));
-    let placement = move || placement.get();
+    let placement = move || store.state.with(|s| s.main.workload.placement);
     let preset = move |prompt: u32, gen: u32| {
         store.edit(|s| {
             s.workload.prompt_tokens = prompt;
@@ -53,8 +52,7 @@ pub fn WorkloadSection() -> impl IntoView {
         Placement::GpuLayers(n) => n,
         _ => 0,
     });
-    let speculative = Memo::new(move |_| store.state.with(|s| s.main.workload.speculative.clone()));
-    let speculative = move || speculative.get();
+    let speculative = move || store.state.with(|s| s.main.workload.speculative.clone());
     let toggle_spec = move |on: bool| {
         store.edit(|s| {
             s.workload.speculative =
@@ -68,9 +66,7 @@ pub fn WorkloadSection() -> impl IntoView {
             }
         })
     };
-    let cold = Memo::new(move |_| store.state.with(|s| s.main.workload.cold_start_disk_gb_per_s));
-    let cold = move || cold.get();
-    let kv = Memo::new(move |_| store.state.with(|s| s.main.workload.kv_type));
+    let cold = move || store.state.with(|s| s.main.workload.cold_start_disk_gb_per_s);
     view! {
         <section class="card" aria-labelledby="wl-heading" data-testid="workload-section">
             <h2 id="wl-heading">"Workload"</h2>
@@ -126,7 +122,7 @@ pub fn WorkloadSection() -> impl IntoView {
                 }>
                     {[KvType::F16, KvType::Q8_0, KvType::Q4_0]
                         .into_iter()
-                        .map(|k| view! { <option value=k.name() selected=move || kv.get() == k>{k.name()}</option> })
+                        .map(|k| view! { <option value=k.name() selected=move || store.state.with(|s| s.main.workload.kv_type == k)>{k.name()}</option> })
                         .collect_view()}
                 </select>
             </label>
