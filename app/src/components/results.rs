@@ -43,6 +43,7 @@ pub fn Results() -> impl IntoView {
     };
     let error = move || store.evaluation.with(|e| e.as_ref().err().cloned());
     let first = StoredValue::new(true);
+    let localscore_open = RwSignal::new(false);
     Effect::new(move |_| {
         if store.evaluation.with(|e| e.is_ok()) && first.get_value() {
             first.set_value(false);
@@ -93,9 +94,13 @@ pub fn Results() -> impl IntoView {
                         fmt::duration_s(e.localscore.avg_time_to_first_token_ms / 1e3),
                     )).unwrap_or_default()))
                     note=Signal::derive(|| "about 1,000 is excellent, 250 passable, under 100 poor".to_owned())>
-                    <details class="how" data-testid="how-localscore">
+                    <details class="how" data-testid="how-localscore" on:toggle=move |ev| {
+                        use wasm_bindgen::JsCast;
+                        let open = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open());
+                        localscore_open.set(open);
+                    }>
                         <summary>"How is this computed?"</summary>
-                        {move || store.evaluation.with(|e| e.as_ref().ok().map(|e| {
+                        {move || localscore_open.get().then(|| store.evaluation.with(|e| e.as_ref().ok().map(|e| {
                             let (formula, substituted) = e.localscore.formula();
                             view! {
                                 <p class="formula">{formula}</p>
@@ -117,7 +122,7 @@ pub fn Results() -> impl IntoView {
                                 </div>
                                 <p class="note">"Each test is an estimate like the one above, with that prompt and output length (LocalScore's method)."</p>
                             }
-                        }))}
+                        })))}
                     </details>
                 </Figure>
             </div>
