@@ -22,7 +22,13 @@ export async function snapshotDist(dist, { timeoutMs = 120000 } = {}) {
     } catch (err) {
       missing = [err.message];
     }
-    if (missing.length === 0) return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+    if (missing.length === 0) {
+      // The same site under a subfolder, as a static host may serve it (`sub/`).
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'roofline-sub-'));
+      fs.cpSync(dir, copy, { recursive: true });
+      fs.renameSync(copy, path.join(dir, 'sub'));
+      return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+    }
     fs.rmSync(dir, { recursive: true, force: true });
     if (Date.now() > end) throw new Error(`dist/ stayed incomplete (a build in progress?): missing ${missing.join(', ')}`);
     console.log(`dist/ is incomplete (missing ${missing.join(', ')}); waiting for the build to finish`);
