@@ -16,26 +16,10 @@ use roofline_core::quant::QuantScheme;
 use roofline_core::series::Inputs;
 use roofline_core::system::System;
 use roofline_core::units;
-use roofline_core::workload::{KvType, Placement, Speculative, Workload};
+use roofline_core::workload::{KvType, Placement, Workload};
 
-/// One configuration: host or device entry, optional discrete GPU × count, model, optional
-/// draft model, workload.
-struct Case {
-    name: &'static str,
-    hardware: &'static str,
-    gpu: Option<(&'static str, u32)>,
-    model: &'static str,
-    draft: Option<&'static str>,
-    workload: Workload,
-}
-
-fn case(name: &'static str, hardware: &'static str, model: &'static str) -> Case {
-    Case { name, hardware, gpu: None, model, draft: None, workload: Workload::default() }
-}
-
-fn spec(draft_tokens: u32, acceptance_rate: f64) -> Option<Speculative> {
-    Some(Speculative { draft_model_id: "llama-3-2-1b".into(), draft_tokens, acceptance_rate })
-}
+mod cases;
+use cases::{case, spec, Case};
 
 fn cases() -> Vec<Case> {
     let w = Workload::default;

@@ -26,32 +26,16 @@ use roofline_core::series::{
 };
 use roofline_core::system::System;
 use roofline_core::validate::{groups, parse_tsv};
-use roofline_core::workload::{KvType, Placement, Speculative, Workload};
+use roofline_core::workload::{KvType, Placement, Workload};
+
+mod cases;
+use cases::{case, spec, Case};
 
 /// An `(x, y)` point of a curve.
 type Point = (f64, f64);
 
 const RAW_TSV: &str = include_str!("../data/measured/localscore_results.tsv");
 const POINTS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/measured/reference_points.tsv");
-
-/// One configuration: host or device entry, optional discrete GPU × count, model, optional
-/// draft model, workload.
-struct Case {
-    name: &'static str,
-    hardware: &'static str,
-    gpu: Option<(&'static str, u32)>,
-    model: &'static str,
-    draft: Option<&'static str>,
-    workload: Workload,
-}
-
-fn case(name: &'static str, hardware: &'static str, model: &'static str) -> Case {
-    Case { name, hardware, gpu: None, model, draft: None, workload: Workload::default() }
-}
-
-fn spec(draft_tokens: u32, acceptance_rate: f64) -> Option<Speculative> {
-    Some(Speculative { draft_model_id: "llama-3-2-1b".into(), draft_tokens, acceptance_rate })
-}
 
 fn cases() -> Vec<Case> {
     let w = Workload::default;
