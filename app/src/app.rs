@@ -27,7 +27,7 @@ pub fn App() -> impl IntoView {
     let last_write = StoredValue::new(f64::NEG_INFINITY);
     Effect::new(move |_| {
         let t0 = browser::now_ms();
-        let link = store.link();
+        let link = store.link.get();
         if link != browser::hash() {
             let now = browser::now_ms();
             let push = now - last_write.get_value() > HISTORY_COALESCE_MS && !browser::hash().is_empty();
@@ -40,7 +40,7 @@ pub fn App() -> impl IntoView {
     let _ = window_event_listener(ev::popstate, move |_| store.load_link(&browser::hash()));
     let _ = window_event_listener(ev::hashchange, move |_| {
         let hash = browser::hash();
-        if hash != store.link() {
+        if hash != store.link.get_untracked() {
             store.load_link(&hash);
         }
     });

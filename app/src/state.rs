@@ -43,6 +43,8 @@ pub struct Store {
     pub system: Memo<Option<System>>,
     /// The model of the main scenario (changes only when the model does).
     pub model: Memo<Option<ModelSpec>>,
+    /// The state as a URL fragment (encoded once per change).
+    pub link: Memo<String>,
     /// Dark theme on.
     pub dark: RwSignal<bool>,
     /// Bumped when the viewport resizes (charts redraw).
@@ -68,6 +70,7 @@ impl Store {
         let model = Memo::new(move |_| resolved.with(|r| r.as_ref().ok().map(|r| r.model.clone())));
         Store {
             state,
+            link: Memo::new(move |_| state.with(encode)),
             system,
             model,
             notices: RwSignal::new(notices),
@@ -88,11 +91,6 @@ impl Store {
         let (s, n) = decode(link, catalog());
         self.state.set(s);
         self.notices.set(n);
-    }
-
-    /// The state as a fragment.
-    pub fn link(&self) -> String {
-        self.state.with(encode)
     }
 }
 

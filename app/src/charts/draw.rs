@@ -1,7 +1,7 @@
 //! Drawing with plotters on a canvas. Sizes are in device pixels (`scale` = device pixel
 //! ratio), colours follow the theme.
 
-use plotters::coord::Shift;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use roofline_core::series::{
@@ -86,6 +86,23 @@ fn log_pad((lo, hi): (f64, f64)) -> (f64, f64) {
     (lo / 1.15, hi * 1.15)
 }
 
+/// The legend box of a chart's labelled series.
+fn legend<CT: CoordTranslate>(
+    chart: &mut ChartContext<'_, CanvasBackend, CT>,
+    theme: &Theme,
+    scale: f64,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(theme.bg.mix(0.85))
+        .border_style(theme.grid)
+        .label_font(font(theme, scale, 11.0))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 macro_rules! try_draw {
     ($e:expr) => {
         $e.map_err(|e| e.to_string())?
@@ -157,13 +174,7 @@ pub fn bandwidth(
     try_draw!(chart.draw_series(std::iter::once(Circle::new(curve.current, px(scale, 6.0), limit.filled()))))
         .label(format!("this configuration: {}", fmt::tokens_per_s(curve.current.1)))
         .legend(move |(x, y)| Circle::new((x + 8, y), 5, limit.filled()));
-    try_draw!(chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(theme.bg.mix(0.85))
-        .border_style(theme.grid)
-        .label_font(font(theme, scale, 11.0))
-        .draw());
+    legend(&mut chart, theme, scale, SeriesLabelPosition::LowerRight)?;
     try_draw!(root.present());
     Ok(())
 }
@@ -230,13 +241,7 @@ pub fn prompt(
     .label("prompt speed (right axis)")
     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], second.stroke_width(2)));
     try_draw!(chart.draw_series(std::iter::once(Circle::new(curve.current_ttft, px(scale, 5.0), accent.filled()))));
-    try_draw!(chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(theme.bg.mix(0.85))
-        .border_style(theme.grid)
-        .label_font(font(theme, scale, 11.0))
-        .draw());
+    legend(&mut chart, theme, scale, SeriesLabelPosition::UpperLeft)?;
     try_draw!(root.present());
     Ok(())
 }
@@ -284,13 +289,7 @@ pub fn memory(
         let cap = vec![(x0, line.capacity_gb), (x1, line.capacity_gb)];
         try_draw!(chart.draw_series(LineSeries::new(cap, colour.mix(0.55).stroke_width(px(scale, 1.0)))));
     }
-    try_draw!(chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(theme.bg.mix(0.85))
-        .border_style(theme.grid)
-        .label_font(font(theme, scale, 11.0))
-        .draw());
+    legend(&mut chart, theme, scale, SeriesLabelPosition::UpperLeft)?;
     try_draw!(root.present());
     Ok(())
 }

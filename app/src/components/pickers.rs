@@ -52,6 +52,28 @@ fn matches(query: &str, e: &HardwareEntry) -> bool {
     )
 }
 
+/// The search box above a picker's select.
+#[component]
+fn SearchField(
+    label: &'static str,
+    testid: &'static str,
+    query: RwSignal<String>,
+    placeholder: &'static str,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="label">{format!("Search {}", label.to_lowercase())}</span>
+            <input
+                type="search"
+                data-testid=format!("{testid}-search")
+                placeholder=placeholder
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
 /// A searchable hardware select. `filter` restricts the entries (e.g. GPUs only).
 #[component]
 pub fn HardwareSelect(
@@ -82,16 +104,7 @@ pub fn HardwareSelect(
     };
     view! {
         <div class="picker">
-            <label class="field">
-                <span class="label">{format!("Search {}", label.to_lowercase())}</span>
-                <input
-                    type="search"
-                    data-testid=format!("{testid}-search")
-                    placeholder="e.g. 4090, M3 Max, EPYC, Pixel"
-                    prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))
-                />
-            </label>
+            <SearchField label=label testid=testid query=query placeholder="e.g. 4090, M3 Max, EPYC, Pixel" />
             <label class="field">
                 <span class="label">{label}</span>
                 <select
@@ -146,16 +159,7 @@ pub fn ModelSelect(
     let query = RwSignal::new(String::new());
     view! {
         <div class="picker">
-            <label class="field">
-                <span class="label">{format!("Search {}", label.to_lowercase())}</span>
-                <input
-                    type="search"
-                    data-testid=format!("{testid}-search")
-                    placeholder="e.g. Llama 8B, Qwen3, Gemma"
-                    prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))
-                />
-            </label>
+            <SearchField label=label testid=testid query=query placeholder="e.g. Llama 8B, Qwen3, Gemma" />
             <label class="field">
                 <span class="label">{label}</span>
                 <select

@@ -10,7 +10,7 @@ use crate::state::use_store;
 pub fn ShareButton() -> impl IntoView {
     let store = use_store();
     let copied = RwSignal::new(false);
-    let link = move || browser::link_for(&store.link());
+    let link = move || browser::link_for(&store.link.get());
     view! {
         <div class="share">
             <button
