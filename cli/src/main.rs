@@ -1,7 +1,8 @@
-//! `roofline`: estimates, LocalScore predictions, the catalog and validation from the
-//! command line, as text or JSON.
+//! `roofline`: estimates, LocalScore predictions, the catalog, validation and GPU probes
+//! from the command line, as text or JSON.
 
 mod args;
+mod bench;
 mod report;
 
 use std::process::ExitCode;
@@ -72,6 +73,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure this machine's GPU: memory bandwidth, FMA throughput and dispatch latency.
+    Bench(bench::BenchArgs),
     /// Compare predictions with LocalScore's published runs (in-sample and cross-validated).
     Validate {
         /// Folds of the cross-validation by device.
@@ -131,6 +134,7 @@ fn run(cli: Cli) -> Result<()> {
                 out_raw!("{}", report::localscore(&ls));
             }
         }
+        Command::Bench(args) => out_raw!("{}", bench::run(&args, &catalog)?),
         Command::Catalog { what, json } => match (what, json) {
             (CatalogKind::Hardware, true) => out!("{}", serde_json::to_string_pretty(&catalog.hardware)?),
             (CatalogKind::Models, true) => out!("{}", serde_json::to_string_pretty(&catalog.models)?),

@@ -8,6 +8,7 @@
 //!
 //! The crate is pure: no I/O, no UI, no GPU. It compiles for `wasm32-unknown-unknown`.
 
+pub mod calibration;
 pub mod catalog;
 pub mod check;
 pub mod efficiency;

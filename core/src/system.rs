@@ -20,6 +20,9 @@ pub struct System {
     pub gpu_count: u32,
     /// Present when the GPU shares the host memory.
     pub unified: Option<UnifiedMemory>,
+    /// Present when the GPU's peaks come from the probes (see `calibration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured: Option<crate::calibration::Measured>,
 }
 
 /// Why a machine could not be assembled from catalog entries.
@@ -126,7 +129,7 @@ impl System {
         if gpu_count > 1 {
             name = format!("{name} × {gpu_count}");
         }
-        Ok(System { name, cpu, memory, gpu, gpu_count, unified })
+        Ok(System { name, cpu, memory, gpu, gpu_count, unified, measured: None })
     }
 
     /// The GPU backend in use, if a GPU is present.

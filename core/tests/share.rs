@@ -210,3 +210,23 @@ proptest! {
         prop_assert_eq!(back, state);
     }
 }
+
+#[test]
+fn calibrated_machines_round_trip_with_their_measurement() {
+    use roofline_core::calibration::{calibrate, Measured};
+    let c = catalog();
+    for (hw, f16) in [("nvidia-geforce-rtx-4070", Some(29.5)), ("apple-m2-max-12c-38g", None)] {
+        let system = HardwareChoice::preset(hw).system(&c).unwrap();
+        let measured = Measured {
+            adapter: "NVIDIA GeForce RTX 4070 ~ (Vulkan)".into(),
+            read_gb_per_s: 451.25,
+            fma_f32_tflops: 27.125,
+            fma_f16_tflops: f16,
+        };
+        let calibrated = calibrate(&system, &measured).unwrap();
+        let mut state = AppState::default();
+        state.main.hardware = HardwareChoice::Custom(Box::new(calibrated));
+        let link = round_trip(&state);
+        assert!(link.len() < 400, "{} characters: {link}", link.len());
+    }
+}

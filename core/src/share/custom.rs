@@ -4,13 +4,16 @@
 //! SIMD bits, FMA units, base GHz, boost GHz, int8 dot (0/1), memory kind, channels, bits
 //! per channel, MT/s, capacity GB, maximum capacity GB; then, with a GPU: architecture,
 //! backend, VRAM GB, bandwidth GB/s, FP32 TFLOPS, FP16 TFLOPS, tensor FP16 TFLOPS, PCIe
-//! generation, PCIe lanes, TDP W, count, unified-memory GPU fraction. Empty means none.
+//! generation, PCIe lanes, TDP W, count, unified-memory GPU fraction; then, for a machine
+//! calibrated by the probes: adapter, measured read GB/s, f32 TFLOPS, f16 TFLOPS. Empty
+//! means none.
 //!
 //! Model: name, family, total B, active B, layers, hidden, heads, KV heads, head dim, FFN,
 //! vocabulary, tied (0/1), max context, default quantization, sliding window tokens,
 //! global-every-n, then MoE (experts, active, shared, expert FFN, shared FFN, leading dense,
 //! interleave step) and MLA (q rank, kv rank, nope dim, rope dim, v dim), empty when absent.
 
+use crate::calibration::Measured;
 use crate::hardware::{CpuSpec, GpuBackend, GpuSpec, Isa, MemorySpec, UnifiedMemory};
 use crate::model::{MlaSpec, ModelSpec, MoeSpec, SlidingWindow};
 use crate::system::System;
@@ -112,6 +115,14 @@ pub fn encode_system(s: &System) -> String {
             s.gpu_count.to_string(),
             opt(s.unified.map(|u| u.gpu_usable_fraction)),
         ]);
+        if let Some(m) = &s.measured {
+            parts.extend([
+                escape(&m.adapter),
+                m.read_gb_per_s.to_string(),
+                m.fma_f32_tflops.to_string(),
+                opt(m.fma_f16_tflops),
+            ]);
+        }
     }
     parts.join("~")
 }
@@ -206,6 +217,7 @@ impl Fields<'_, '_> {
 pub fn decode_system(text: &str, base: &System, note: &mut dyn FnMut(&str, &str, &str)) -> System {
     let parts: Vec<&str> = text.split('~').collect();
     let has_gpu = parts.len() > 17;
+    let has_measurement = parts.len() > 29;
     let mut f = Fields { parts, next: 0, what: "custom machine", note };
     let (bc, bm) = (&base.cpu, &base.memory);
     let name = f.text("name", "Custom machine");
@@ -247,7 +259,18 @@ pub fn decode_system(text: &str, base: &System, note: &mut dyn FnMut(&str, &str,
         gpu_count = f.num("GPU count", 1, 1.0, 16.0);
         unified = f.opt_num("GPU share of memory", None, 0.01, 1.0).map(|x| UnifiedMemory { gpu_usable_fraction: x });
     }
-    System { name, cpu, memory, gpu, gpu_count, unified }
+    let mut measured = None;
+    if has_measurement {
+        let m = Measured {
+            adapter: f.text("measured adapter", "GPU"),
+            read_gb_per_s: f.num("measured bandwidth", f64::NAN, 0.001, 100_000.0),
+            fma_f32_tflops: f.num("measured FP32", f64::NAN, 0.000_001, 100_000.0),
+            fma_f16_tflops: f.opt_num("measured FP16", None, 0.000_001, 100_000.0),
+        };
+        // A measurement with an unusable figure is dropped whole; the notice says which.
+        measured = m.check().is_ok().then_some(m);
+    }
+    System { name, cpu, memory, gpu, gpu_count, unified, measured }
 }
 
 fn default_gpu() -> GpuSpec {

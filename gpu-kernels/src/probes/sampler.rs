@@ -118,13 +118,20 @@ pub(crate) async fn sample(
         let scale = (min_s * 1.2 / seconds.max(1e-7)).clamp(2.0, 64.0);
         reps = ((f64::from(reps) * scale).ceil() as u32).min(MAX_REPS);
     }
-    // Warm up until two consecutive samples agree within 5 %.
+    // Warm up until two consecutive samples agree within 5 %. The first passes may include
+    // shader compilation, so the repetitions are sized again from the settled samples.
     let mut previous = f64::NAN;
-    for _ in 0..config.max_warmup {
+    for _ in 0..config.max_warmup.max(1) {
         if cancel() {
             return Err(ProbeError::Cancelled);
         }
         let (seconds, _) = time_pass(ctx, stamps.as_ref(), dispatches, reps, before).await?;
+        if seconds < min_s && reps < MAX_REPS {
+            let scale = (min_s * 1.2 / seconds.max(1e-7)).clamp(1.1, 64.0);
+            reps = ((f64::from(reps) * scale).ceil() as u32).min(MAX_REPS);
+            previous = f64::NAN;
+            continue;
+        }
         if (seconds - previous).abs() <= 0.05 * seconds {
             break;
         }
