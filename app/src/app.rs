@@ -8,7 +8,7 @@ use roofline_core::share::Page;
 use crate::browser;
 use crate::components::notices::Notices;
 use crate::components::share::ShareButton;
-use crate::pages::{calculator::Calculator, compare::Compare};
+use crate::pages::{calculator::Calculator, compare::Compare, device::Device};
 use crate::state::{Store, STORAGE_KEY};
 
 /// Writes within this many ms of the previous one replace the history entry (a slider
@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
     let dark = store.dark;
     let _ = window_event_listener(ev::resize, move |_| store.viewport.update(|v| *v = v.wrapping_add(1)));
     Effect::new(move |_| browser::set_theme(dark.get()));
+    crate::state::load_reference_points(store.viewport);
 
     let last_write = StoredValue::new(f64::NEG_INFINITY);
     Effect::new(move |_| {
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
             <nav aria-label="Pages">
                 {tab(Page::Calculator, "Calculator", "nav-calculator")}
                 {tab(Page::Compare, "Compare", "nav-compare")}
+                {tab(Page::Device, "Test this device", "nav-device")}
             </nav>
             <div class="actions">
                 <ShareButton />
@@ -83,6 +85,7 @@ pub fn App() -> impl IntoView {
         <main>
             {move || match page.get() {
                 Page::Compare => view! { <Compare /> }.into_any(),
+                Page::Device => view! { <Device /> }.into_any(),
                 _ => view! { <Calculator /> }.into_any(),
             }}
         </main>

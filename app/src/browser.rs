@@ -54,6 +54,43 @@ pub fn copy(text: &str) {
     }
 }
 
+/// GETs `path` (relative to the page, same origin) as text; `None` on any failure.
+pub async fn fetch_text(path: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let response = wasm_bindgen_futures::JsFuture::from(window()?.fetch_with_str(path)).await.ok()?;
+    let response: web_sys::Response = response.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?).await.ok()?;
+    text.as_string()
+}
+
+/// Mounts the device-test module into `#device-root`: calls the `rooflineDeviceMount`
+/// it registered, or loads its loader script (once) and lets it mount itself.
+pub fn load_device_module(on_error: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = window() else { return };
+    let mount = js_sys::Reflect::get(&window, &"rooflineDeviceMount".into()).ok();
+    if let Some(f) = mount.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        let _ = f.call0(&wasm_bindgen::JsValue::NULL);
+        return;
+    }
+    let Some(document) = window.document() else { return };
+    if document.get_element_by_id("device-module").is_some() {
+        return;
+    }
+    let Ok(script) = document.create_element("script") else { return };
+    let _ = script.set_attribute("type", "module");
+    let _ = script.set_attribute("id", "device-module");
+    let _ = script.set_attribute("src", "roofline-device_loader.js");
+    let on_error = wasm_bindgen::closure::Closure::once_into_js(move |_: web_sys::Event| on_error());
+    let _ = script.add_event_listener_with_callback("error", on_error.unchecked_ref());
+    if let Some(head) = document.head() {
+        let _ = head.append_child(&script);
+    }
+}
+
 /// Milliseconds since navigation.
 pub fn now_ms() -> f64 {
     window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())

@@ -8,6 +8,7 @@ use roofline_core::catalog::Catalog;
 use roofline_core::efficiency::Efficiency;
 use roofline_core::model::ModelSpec;
 use roofline_core::scenario::{Evaluation, Resolved, Scenario};
+use roofline_core::series::{parse_reference_points, ReferencePoint};
 use roofline_core::share::{decode, encode, AppState, Notice};
 use roofline_core::system::System;
 
@@ -26,6 +27,27 @@ pub fn catalog() -> &'static Catalog {
 pub fn efficiency() -> &'static Efficiency {
     static EFF: OnceLock<Efficiency> = OnceLock::new();
     EFF.get_or_init(Efficiency::fitted)
+}
+
+/// LocalScore's measured points, empty until `reference_points.tsv` has been fetched.
+static REFERENCE_POINTS: OnceLock<Vec<ReferencePoint>> = OnceLock::new();
+
+/// The measured points for the charts (empty while they load or when the file is missing).
+pub fn reference_points() -> &'static [ReferencePoint] {
+    REFERENCE_POINTS.get().map_or(&[], Vec::as_slice)
+}
+
+/// Fetches the measured points (a static file beside the site, kept out of the wasm so the
+/// first estimate comes sooner) and redraws the charts when they arrive.
+pub fn load_reference_points(viewport: RwSignal<u32>) {
+    leptos::task::spawn_local(async move {
+        let Some(text) = crate::browser::fetch_text("reference_points.tsv").await else { return };
+        if let Ok(points) = parse_reference_points(&text) {
+            if REFERENCE_POINTS.set(points).is_ok() {
+                viewport.update(|v| *v = v.wrapping_add(1));
+            }
+        }
+    });
 }
 
 /// Shared signals, provided as context.
@@ -47,7 +69,7 @@ pub struct Store {
     pub link: Memo<String>,
     /// Dark theme on.
     pub dark: RwSignal<bool>,
-    /// Bumped when the viewport resizes (charts redraw).
+    /// Bumped when the viewport resizes or chart data arrives (charts redraw).
     pub viewport: RwSignal<u32>,
 }
 

@@ -26,8 +26,8 @@ mod measured;
 mod steps;
 
 pub use measured::{
-    measured_points, parse_reference_points, reference_points, reference_points_tsv, MeasuredPoint, ReferencePoint,
-    REFERENCE_POINTS_HEADER,
+    measured_points, measured_points_from, parse_reference_points, reference_points, reference_points_tsv,
+    MeasuredPoint, ReferencePoint, REFERENCE_POINTS_HEADER,
 };
 pub(crate) use steps::Steps;
 

@@ -12,7 +12,7 @@ use roofline_core::scenario::ModelChoice;
 use roofline_core::series::{self, compare_bars, Inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S};
 
 use crate::browser;
-use crate::state::{catalog, efficiency, use_store};
+use crate::state::{catalog, efficiency, reference_points, use_store};
 pub use draw::Theme;
 
 /// Sizes the canvas to its CSS width × device pixel ratio; returns the scale.
@@ -59,7 +59,10 @@ pub fn CalculatorCharts() -> impl IntoView {
             let t0 = browser::now_ms();
             if let Some(c) = bandwidth.get() {
                 let scale = fit(&c, 0.62);
-                let points = model_id.as_deref().map(|m| series::measured_points(catalog(), m)).unwrap_or_default();
+                let points = model_id
+                    .as_deref()
+                    .map(|m| series::measured_points_from(reference_points(), catalog(), m))
+                    .unwrap_or_default();
                 let curve = series::generation_vs_bandwidth(&inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S);
                 let t1 = browser::now_ms();
                 browser::record_ms("series-bandwidth", t1 - t0);

@@ -21,6 +21,8 @@ fn edit_system(store: Store, f: impl FnOnce(&mut System)) {
     if !system.name.starts_with("Custom") {
         system.name = format!("Custom ({})", system.name);
     }
+    // Edited figures are no longer the measured ones.
+    system.measured = None;
     f(&mut system);
     store.edit(|s| s.hardware = HardwareChoice::Custom(Box::new(system)));
 }
@@ -127,6 +129,14 @@ fn describe(s: &System) -> String {
             fmt::sig(g.bandwidth_gb_per_s),
             fmt::sig(g.fp16_tflops),
             g.tensor_fp16_tflops.map(|t| format!(", {} TFLOPS tensor", fmt::sig(t))).unwrap_or_default()
+        ));
+    }
+    if let Some(m) = &s.measured {
+        parts.push(format!(
+            "calibrated: GPU figures measured on {} ({} GB/s read, {} TFLOPS f32)",
+            m.adapter,
+            fmt::sig(m.read_gb_per_s),
+            fmt::sig(m.fma_f32_tflops)
         ));
     }
     parts.join(" · ")

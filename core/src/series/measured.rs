@@ -139,8 +139,14 @@ pub struct MeasuredPoint {
 /// bandwidth; empty for models LocalScore does not run (only its three reference models,
 /// Q4_K_M).
 pub fn measured_points(catalog: &Catalog, model: &str) -> Vec<MeasuredPoint> {
+    measured_points_from(reference_points(), catalog, model)
+}
+
+/// As [`measured_points`], from `points` parsed elsewhere (the site fetches the file
+/// after its first estimate instead of embedding it).
+pub fn measured_points_from(points: &[ReferencePoint], catalog: &Catalog, model: &str) -> Vec<MeasuredPoint> {
     let Ok(m) = catalog.model(model) else { return Vec::new() };
-    let mut out: Vec<MeasuredPoint> = reference_points()
+    let mut out: Vec<MeasuredPoint> = points
         .iter()
         .filter(|p| p.model_id == m.id)
         .map(|p| {
