@@ -227,13 +227,13 @@ fn Calibrate(run: Run) -> impl IntoView {
         let e = if id.is_empty() { None } else { catalog().hardware(&id).ok() }?;
         let (bw, fma) = against_spec(e, &m)?;
         Some(format!(
-            "{}: {} GB/s read, {:.0} % of the {} GB/s spec; {} TFLOPS f32, {:.0} % of the {} TFLOPS spec.",
+            "{}: {} GB/s read, {} % of the {} GB/s spec; {} TFLOPS f32, {} % of the {} TFLOPS spec.",
             e.name,
             sig(bw.measured),
-            bw.percent,
+            sig(bw.percent),
             sig(bw.spec),
             sig(fma.measured),
-            fma.percent,
+            sig(fma.percent),
             sig(fma.spec)
         ))
     };

@@ -213,7 +213,11 @@ fn failure(error: ProbeError, mib: u64) -> Failure {
         ProbeError::CheckFailed { detail, .. } => format!(
             "A probe's result did not match the CPU's ({detail}), so its figure would be wrong and none is reported. This points at a driver or browser bug."
         ),
-        other => format!("{other}"),
+        other => {
+            // Start the retry from a new device.
+            CONTEXT.with(|c| *c.borrow_mut() = None);
+            format!("{other}. Retry to start over with a new device.")
+        }
     };
     Failure { message, retry_mib: mib }
 }

@@ -32,6 +32,13 @@ export default {
     t.report(`device probes (SwiftShader, software): ${rows.length} figures in ${seconds.toFixed(1)} s; read ${read.stats.median.toFixed(2)} GB/s at ${read.working_set_bytes >> 20} MiB, timing ${read.timing}`);
     await t.screenshot(app.page, 'device-probes');
 
+    // Against a catalog spec: SwiftShader matches no entry, so pick one.
+    await app.id('device-entry').selectOption('nvidia-geforce-rtx-4070');
+    const spec = await app.id('against-spec').textContent();
+    check(/GB\/s read, [\d.]+ % of the 504 GB\/s spec/.test(spec), `no comparison with the spec: ${spec}`);
+    t.note(spec);
+    await app.id('device-entry').selectOption('');
+
     await app.id('use-measurements').click();
     await app.page.waitForFunction(() => document.querySelector('[data-testid=hardware-summary]')?.textContent.includes('calibrated'), null, { timeout: 15000 });
     const summary = await app.id('hardware-summary').textContent();

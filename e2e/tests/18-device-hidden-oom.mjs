@@ -4,7 +4,7 @@ import { check } from '../lib/harness.mjs';
 import { DevicePage } from '../pages/DevicePage.mjs';
 
 export default {
-  name: 'device: hidden tab, failed allocation and step-down',
+  name: 'device: cancel, hidden tab, failed allocation and step-down',
   timeoutMs: 240000,
   async run(t) {
     const context = await t.newContext();
@@ -33,6 +33,13 @@ export default {
 
     await app.chooseWorkingSet(16);
     await app.run();
+    await app.page.waitForFunction(() => Number(document.querySelector('[data-testid=probe-progress]')?.value) >= 1, null, { timeout: 60000 });
+    await app.id('probe-cancel').click();
+    const cancelled = await app.waitFinished();
+    check(/Cancelled/.test(cancelled), `no cancel message: ${cancelled}`);
+
+    await app.run();
+    await app.page.waitForSelector('[data-testid=probe-error]', { state: 'detached' });
     await app.page.waitForFunction(() => Number(document.querySelector('[data-testid=probe-progress]')?.value) >= 1, null, { timeout: 60000 });
     await app.page.evaluate(() => { window.__hidden = true; });
     const hidden = await app.waitFinished();

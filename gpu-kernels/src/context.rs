@@ -156,6 +156,11 @@ impl GpuContext {
 
     /// Destroys the device, as a driver reset would; for tests of the lost-device path.
     pub fn destroy_device_for_test(&self) {
+        // The browser reports the loss asynchronously, possibly after a pending read-back
+        // has already failed; record it first so every later error names the cause.
+        if let Ok(mut slot) = self.lost.lock() {
+            *slot = Some("Destroyed: the device was destroyed on request".into());
+        }
         self.device.destroy();
     }
 }

@@ -294,6 +294,29 @@ mod tests {
         }
     }
 
+    /// The read check is not a formality: one word changed behind the probe's back fails it.
+    #[test]
+    fn a_corrupted_word_fails_the_read_check() {
+        let ctx = match pollster::block_on(GpuContext::new(&Default::default())) {
+            Ok(ctx) => ctx,
+            Err(error) => {
+                assert!(std::env::var("ROOFLINE_REQUIRE_GPU").as_deref() != Ok("1"), "no adapter: {error}");
+                return;
+            }
+        };
+        let mut pipelines = Pipelines::default();
+        let config = ProbeConfig::quick();
+        let bytes = 2 * MIB;
+        pollster::block_on(async {
+            let mut arena = Arena::new(&ctx, &mut pipelines, bytes).await.unwrap_or_else(|e| panic!("{e}"));
+            let intact = arena.run(&ctx, &mut pipelines, &config, ProbeKind::Read, bytes, &|| false).await;
+            assert!(intact.is_ok(), "{intact:?}");
+            ctx.queue.write_buffer(&arena.chunks[0].0, 4096, &[0xFF; 4]);
+            let corrupted = arena.run(&ctx, &mut pipelines, &config, ProbeKind::Read, bytes, &|| false).await;
+            assert!(matches!(corrupted, Err(ProbeError::CheckFailed { kind: ProbeKind::Read, .. })), "{corrupted:?}");
+        });
+    }
+
     #[test]
     fn sweep_covers_the_range() {
         let config = ProbeConfig::default();
