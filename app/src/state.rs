@@ -124,6 +124,10 @@ fn initial_state() -> (AppState, Vec<Notice>) {
     match browser::storage_get(STORAGE_KEY) {
         Some(saved) => {
             let (s, notices) = decode(&saved, catalog());
+            if !notices.is_empty() {
+                // The repaired state will replace it; keep what could not be read.
+                browser::storage_set(&format!("{STORAGE_KEY}.unreadable"), &saved);
+            }
             let notices = notices
                 .into_iter()
                 .map(|mut n| {

@@ -7,7 +7,7 @@ import path from 'node:path';
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
-  '.png': 'image/png', '.gguf': 'application/octet-stream',
+  '.png': 'image/png', '.gguf': 'application/octet-stream', '.tsv': 'text/tab-separated-values',
 };
 
 export async function serve(root) {

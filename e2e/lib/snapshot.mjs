@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 function referenced(html) {
-  return [...html.matchAll(/(?:href|src|module_or_path:)\s*=?\s*["']\/?([^"'#?]+)["']/g)]
+  return [...html.matchAll(/(?:\b(?:href|src)\s*=\s*|module_or_path:\s*)["']\/?([^"'#?]+)["']/g)]
     .map((m) => m[1])
     .filter((f) => !/^[a-z]+:/i.test(f));
 }

@@ -52,10 +52,7 @@ fn a_destroyed_device_stops_the_probe() {
     let fma = steps.iter().find(|s| s.kind == ProbeKind::FmaF32).copied().unwrap_or_else(|| unreachable!());
     ctx.destroy_device_for_test();
     let result = pollster::block_on(session.run(&fma, &|| false));
-    assert!(
-        matches!(result, Err(ProbeError::DeviceLost(_))),
-        "expected a lost device, got {result:?}"
-    );
+    assert!(matches!(result, Err(ProbeError::DeviceLost(_))), "expected a lost device, got {result:?}");
 }
 
 #[test]
