@@ -19,6 +19,7 @@
 //! assert!(matches!(parse_header(b"ABCDxxxx"), Err(GgufError::BadMagic { found: [b'A', b'B', b'C', b'D'] })));
 //! ```
 
+pub mod dequant;
 mod error;
 mod ggml;
 mod layout;
