@@ -8,6 +8,7 @@
 //! [`ProbeError::CheckFailed`] rather than report a figure from work that was not done.
 
 mod context;
+pub mod model;
 pub mod probes;
 mod readback;
 pub mod shaders;

@@ -4,6 +4,9 @@
 //! Without any adapter the tests fail when `ROOFLINE_REQUIRE_GPU=1` (as in CI) and are
 //! skipped with a message otherwise.
 
+// Helpers outside #[test] functions assert too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use roofline_gpu::{ContextOptions, GpuContext, ProbeConfig, ProbeError, ProbeKind, ProbeSession};
 
 fn context() -> Option<GpuContext> {

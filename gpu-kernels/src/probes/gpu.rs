@@ -116,6 +116,15 @@ pub(crate) async fn uniform(ctx: &GpuContext, words: [u32; 4]) -> Result<wgpu::B
     Ok(params)
 }
 
+/// A uniform buffer holding eight 32-bit words.
+pub(crate) async fn uniform8(ctx: &GpuContext, words: [u32; 8]) -> Result<wgpu::Buffer, ProbeError> {
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let usage = wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST;
+    let params = buffer(ctx, "params", bytes.len() as u64, usage).await?;
+    ctx.queue.write_buffer(&params, 0, &bytes);
+    Ok(params)
+}
+
 /// A bind group for group 0 of `pipeline` with `(buffer, bytes)` at bindings 0, 1, ….
 pub(crate) fn bind(
     ctx: &GpuContext,

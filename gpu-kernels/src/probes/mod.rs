@@ -2,7 +2,7 @@
 //! step at a time on a shared [`GpuContext`].
 
 mod compute;
-mod gpu;
+pub(crate) mod gpu;
 mod latency;
 mod memory;
 mod sampler;

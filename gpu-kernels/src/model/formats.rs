@@ -1,0 +1,133 @@
+//! The GGUF block formats the shaders read, and the composition of a kernel with one
+//! format: `quant_prelude.wgsl` (byte access) + `fmt_*.wgsl` (`BLOCK_ELEMS`, `BLOCK_BYTES`,
+//! `block_value`) + the kernel.
+
+/// A tensor format the shaders dequantize.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum QuantFormat {
+    /// 32-bit float.
+    F32,
+    /// 16-bit float.
+    F16,
+    /// 8-bit, 32 per block, one f16 scale.
+    Q8_0,
+    /// 4-bit, 32 per block, one f16 scale.
+    Q4_0,
+    /// 4-bit, 32 per block, f16 scale and minimum.
+    Q4_1,
+    /// 5-bit, 32 per block, one f16 scale.
+    Q5_0,
+    /// 5-bit, 32 per block, f16 scale and minimum.
+    Q5_1,
+    /// 4-bit K-quant, 256 per super-block.
+    Q4K,
+    /// 5-bit K-quant, 256 per super-block.
+    Q5K,
+    /// 6-bit K-quant, 256 per super-block.
+    Q6K,
+}
+
+/// Every format, for tests.
+pub const ALL_FORMATS: [QuantFormat; 10] = [
+    QuantFormat::F32,
+    QuantFormat::F16,
+    QuantFormat::Q8_0,
+    QuantFormat::Q4_0,
+    QuantFormat::Q4_1,
+    QuantFormat::Q5_0,
+    QuantFormat::Q5_1,
+    QuantFormat::Q4K,
+    QuantFormat::Q5K,
+    QuantFormat::Q6K,
+];
+
+const PRELUDE: &str = include_str!("../shaders/model/quant_prelude.wgsl");
+
+impl QuantFormat {
+    /// From a ggml type id (as in a GGUF tensor directory).
+    pub fn from_ggml(id: u32) -> Option<Self> {
+        Some(match id {
+            0 => Self::F32,
+            1 => Self::F16,
+            2 => Self::Q4_0,
+            3 => Self::Q4_1,
+            6 => Self::Q5_0,
+            7 => Self::Q5_1,
+            8 => Self::Q8_0,
+            12 => Self::Q4K,
+            13 => Self::Q5K,
+            14 => Self::Q6K,
+            _ => return None,
+        })
+    }
+
+    /// The ggml type id.
+    pub fn ggml_type(self) -> u32 {
+        match self {
+            Self::F32 => 0,
+            Self::F16 => 1,
+            Self::Q4_0 => 2,
+            Self::Q4_1 => 3,
+            Self::Q5_0 => 6,
+            Self::Q5_1 => 7,
+            Self::Q8_0 => 8,
+            Self::Q4K => 12,
+            Self::Q5K => 13,
+            Self::Q6K => 14,
+        }
+    }
+
+    /// (elements, bytes) per block.
+    pub fn block(self) -> (u32, u32) {
+        match self {
+            Self::F32 => (1, 4),
+            Self::F16 => (1, 2),
+            Self::Q8_0 => (32, 34),
+            Self::Q4_0 => (32, 18),
+            Self::Q4_1 => (32, 20),
+            Self::Q5_0 => (32, 22),
+            Self::Q5_1 => (32, 24),
+            Self::Q4K => (256, 144),
+            Self::Q5K => (256, 176),
+            Self::Q6K => (256, 210),
+        }
+    }
+
+    /// Byte offsets of the f16 fields in a block (scales and minimums).
+    pub fn f16_fields(self) -> &'static [usize] {
+        match self {
+            Self::F32 => &[],
+            Self::F16 => &[0],
+            Self::Q8_0 | Self::Q4_0 | Self::Q5_0 => &[0],
+            Self::Q4_1 | Self::Q5_1 | Self::Q4K | Self::Q5K => &[0, 2],
+            Self::Q6K => &[208],
+        }
+    }
+
+    /// The format's `.wgsl` source.
+    pub fn source(self) -> &'static str {
+        match self {
+            Self::F32 => include_str!("../shaders/model/fmt_f32.wgsl"),
+            Self::F16 => include_str!("../shaders/model/fmt_f16.wgsl"),
+            Self::Q8_0 => include_str!("../shaders/model/fmt_q8_0.wgsl"),
+            Self::Q4_0 => include_str!("../shaders/model/fmt_q4_0.wgsl"),
+            Self::Q4_1 => include_str!("../shaders/model/fmt_q4_1.wgsl"),
+            Self::Q5_0 => include_str!("../shaders/model/fmt_q5_0.wgsl"),
+            Self::Q5_1 => include_str!("../shaders/model/fmt_q5_1.wgsl"),
+            Self::Q4K => include_str!("../shaders/model/fmt_q4_k.wgsl"),
+            Self::Q5K => include_str!("../shaders/model/fmt_q5_k.wgsl"),
+            Self::Q6K => include_str!("../shaders/model/fmt_q6_k.wgsl"),
+        }
+    }
+
+    /// Bytes of one row of `elements`.
+    pub fn row_bytes(self, elements: u32) -> u32 {
+        let (e, b) = self.block();
+        elements / e * b
+    }
+}
+
+/// A kernel that reads quantized weights, specialised to `format`.
+pub fn compose(kernel: &str, format: QuantFormat) -> String {
+    format!("{PRELUDE}\n{}\n{kernel}", format.source())
+}

@@ -1,0 +1,9 @@
+//! Kernels of the quantized transformer: weights stay in GGUF's block layout in GPU memory
+//! and are dequantized in the shader. Each kernel has a CPU twin (`reference`) and
+//! GPU-against-CPU tests on generated shapes (`tests/model_kernels.rs`).
+
+mod formats;
+pub mod ops;
+pub mod reference;
+
+pub use formats::{compose, QuantFormat, ALL_FORMATS};

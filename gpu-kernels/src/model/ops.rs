@@ -1,0 +1,195 @@
+//! Recording the model kernels: weights uploaded once in their GGUF layout, pipelines
+//! compiled once per (kernel, format), dispatches recorded into the caller's pass.
+
+use std::collections::HashMap;
+
+use super::formats::{compose, QuantFormat};
+use crate::context::GpuContext;
+use crate::probes::gpu;
+use crate::probes::ProbeError;
+use crate::readback;
+
+const DEQUANT_ROWS: &str = include_str!("../shaders/model/dequant_rows.wgsl");
+const MATVEC: &str = include_str!("../shaders/model/matvec.wgsl");
+
+/// The kernels that read quantized weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum QuantKernel {
+    /// `dequant_rows.wgsl`: rows to f32 (embedding lookup).
+    DequantRows,
+    /// `matvec.wgsl`: y = W x.
+    Matvec,
+}
+
+impl QuantKernel {
+    /// Every kernel, for validation.
+    pub const ALL: [QuantKernel; 2] = [Self::DequantRows, Self::Matvec];
+
+    /// The kernel's source before composition.
+    pub fn source(self) -> &'static str {
+        match self {
+            Self::DequantRows => DEQUANT_ROWS,
+            Self::Matvec => MATVEC,
+        }
+    }
+}
+
+/// A weight matrix in GPU memory, in its GGUF block layout.
+pub struct GpuTensor {
+    /// The bytes (padded to whole words).
+    pub buffer: wgpu::Buffer,
+    /// Block format.
+    pub format: QuantFormat,
+    /// Elements per row.
+    pub row_elems: u32,
+    /// Rows.
+    pub rows: u32,
+}
+
+/// Compiled pipelines.
+#[derive(Default)]
+pub struct ModelOps {
+    pipelines: HashMap<(QuantKernel, QuantFormat), wgpu::ComputePipeline>,
+}
+
+/// Workgroup grid for `n` workgroups within the per-dimension limit.
+fn grid(ctx: &GpuContext, n: u32) -> (u32, u32) {
+    let max = ctx.adapter.max_workgroups_per_dimension.max(1);
+    if n <= max {
+        (n.max(1), 1)
+    } else {
+        (max, n.div_ceil(max))
+    }
+}
+
+impl ModelOps {
+    /// Compiles `kernel` for `format` (once).
+    pub async fn prepare(
+        &mut self,
+        ctx: &GpuContext,
+        kernel: QuantKernel,
+        format: QuantFormat,
+    ) -> Result<(), ProbeError> {
+        if self.pipelines.contains_key(&(kernel, format)) {
+            return Ok(());
+        }
+        let source = compose(kernel.source(), format);
+        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(&format!("{kernel:?} {format:?}")),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        let pipeline = ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(&format!("{kernel:?} {format:?}")),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        if let Some(error) = scope.pop().await {
+            return Err(ProbeError::Unsupported(format!("{kernel:?} for {format:?}: {error}")));
+        }
+        self.pipelines.insert((kernel, format), pipeline);
+        Ok(())
+    }
+
+    fn pipeline(&self, kernel: QuantKernel, format: QuantFormat) -> Result<&wgpu::ComputePipeline, ProbeError> {
+        self.pipelines
+            .get(&(kernel, format))
+            .ok_or_else(|| ProbeError::Gpu(format!("{kernel:?} for {format:?} was not prepared")))
+    }
+
+    /// Records: `out[r * row_elems + e]` = element e of row `first_row + r`, for `rows` rows.
+    pub async fn dequant_rows(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        t: &GpuTensor,
+        first_row: u32,
+        rows: u32,
+        out: &wgpu::Buffer,
+    ) -> Result<(), ProbeError> {
+        let pipeline = self.pipeline(QuantKernel::DequantRows, t.format)?;
+        let row_bytes = t.format.row_bytes(t.row_elems);
+        let params = gpu::uniform8(ctx, [t.row_elems, row_bytes, first_row, rows, 0, 0, 0, 0]).await?;
+        let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (out, None), (&params, None)]);
+        let (x, y) = grid(ctx, (t.row_elems * rows).div_ceil(256));
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+        Ok(())
+    }
+
+    /// Records y = W x (or y += W x when `add`).
+    pub async fn matvec(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        t: &GpuTensor,
+        x: &wgpu::Buffer,
+        y: &wgpu::Buffer,
+        add: bool,
+    ) -> Result<(), ProbeError> {
+        let pipeline = self.pipeline(QuantKernel::Matvec, t.format)?;
+        let row_bytes = t.format.row_bytes(t.row_elems);
+        let params = gpu::uniform8(ctx, [t.row_elems, row_bytes, t.rows, 0, u32::from(add), 0, 0, 0]).await?;
+        let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (x, None), (y, None), (&params, None)]);
+        let (gx, gy) = grid(ctx, t.rows);
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &group, &[]);
+        pass.dispatch_workgroups(gx, gy, 1);
+        Ok(())
+    }
+}
+
+/// Uploads a tensor's GGUF bytes (padded to whole 32-bit words).
+pub async fn upload_tensor(
+    ctx: &GpuContext,
+    bytes: &[u8],
+    format: QuantFormat,
+    row_elems: u32,
+    rows: u32,
+) -> Result<GpuTensor, ProbeError> {
+    if !row_elems.is_multiple_of(format.block().0)
+        || bytes.len() as u64 != u64::from(format.row_bytes(row_elems)) * u64::from(rows)
+    {
+        return Err(ProbeError::Gpu(format!(
+            "{format:?} tensor of {rows} × {row_elems} does not match its {} bytes",
+            bytes.len()
+        )));
+    }
+    let buffer = upload_bytes(ctx, bytes, wgpu::BufferUsages::STORAGE).await?;
+    Ok(GpuTensor { buffer, format, row_elems, rows })
+}
+
+/// A buffer holding `bytes` (padded to whole words), with `usage | COPY_DST`.
+pub async fn upload_bytes(
+    ctx: &GpuContext,
+    bytes: &[u8],
+    usage: wgpu::BufferUsages,
+) -> Result<wgpu::Buffer, ProbeError> {
+    let padded = (bytes.len() as u64).div_ceil(4).max(1) * 4;
+    let buffer = gpu::buffer(ctx, "tensor", padded, usage | wgpu::BufferUsages::COPY_DST).await?;
+    let mut data = bytes.to_vec();
+    data.resize(padded as usize, 0);
+    ctx.queue.write_buffer(&buffer, 0, &data);
+    Ok(buffer)
+}
+
+/// A storage buffer of `values` (f32), readable back.
+pub async fn upload_f32(ctx: &GpuContext, values: &[f32]) -> Result<wgpu::Buffer, ProbeError> {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    upload_bytes(ctx, &bytes, wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC).await
+}
+
+/// Reads `len` f32 values back from a `COPY_SRC` buffer.
+pub async fn read_f32(ctx: &GpuContext, buffer: &wgpu::Buffer, len: usize) -> Result<Vec<f32>, ProbeError> {
+    let bytes = (len as u64 * 4).max(4);
+    let staging = gpu::staging(ctx, bytes).await?;
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
+    ctx.queue.submit([encoder.finish()]);
+    let words = readback::read_words(ctx, &staging).await?;
+    Ok(words.into_iter().take(len).map(f32::from_bits).collect())
+}

@@ -1,0 +1,51 @@
+// y = W x for a quantized W (rows of `row_elems`), one workgroup of 64 per output row:
+// each invocation dequantizes a strided share of the row's elements in the shader and
+// multiplies by x, then the workgroup adds its 64 partial sums as a tree. `add` != 0 adds
+// the result to y (residual connections).
+
+struct Params {
+    row_elems: u32,
+    row_bytes: u32,
+    rows: u32,
+    base: u32,
+    add: u32,
+    _p0: u32,
+    _p1: u32,
+    _p2: u32,
+}
+
+@group(0) @binding(0) var<storage, read> q: array<u32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+var<workgroup> partial: array<f32, 64>;
+
+@compute @workgroup_size(64)
+fn main(
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+    let r = wid.x + wid.y * nwg.x;
+    if r >= p.rows {
+        return;
+    }
+    let row = p.base + r * p.row_bytes;
+    var acc = 0.0;
+    for (var e = lid; e < p.row_elems; e += 64u) {
+        let block = row + (e / BLOCK_ELEMS) * BLOCK_BYTES;
+        acc += block_value(block, e % BLOCK_ELEMS) * x[e];
+    }
+    partial[lid] = acc;
+    workgroupBarrier();
+    for (var s = 32u; s > 0u; s >>= 1u) {
+        if lid < s {
+            partial[lid] += partial[lid + s];
+        }
+        workgroupBarrier();
+    }
+    if lid == 0u {
+        y[r] = select(0.0, y[r], p.add != 0u) + partial[0];
+    }
+}

@@ -1,0 +1,175 @@
+//! The model kernels against their CPU twins on generated shapes: dequantization is bit
+//! for bit the core's (ggml's) for every format; the matrix-vector product agrees within
+//! f32 summation error, also past 65,535 rows (a two-dimensional grid).
+
+// Helpers outside #[test] functions assert too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use roofline_gpu::model::ops::{read_f32, upload_f32, upload_tensor, ModelOps, QuantKernel};
+use roofline_gpu::model::{reference, QuantFormat, ALL_FORMATS};
+use roofline_gpu::{ContextOptions, GpuContext};
+
+fn context() -> Option<GpuContext> {
+    match pollster::block_on(GpuContext::new(&ContextOptions::default())) {
+        Ok(ctx) => Some(ctx),
+        Err(error) => {
+            assert!(std::env::var("ROOFLINE_REQUIRE_GPU").as_deref() != Ok("1"), "no adapter: {error}");
+            eprintln!("skipped: {error}");
+            None
+        }
+    }
+}
+
+/// xorshift64*: deterministic test data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A finite f16 of moderate size (about 2^-5 to 2^2), as a scale would be.
+    fn f16_bits(&mut self) -> u16 {
+        let r = self.next();
+        let sign = (r & 1) as u16;
+        let exponent = 10 + (r >> 1) % 8;
+        let mantissa = ((r >> 8) & 0x3FF) as u16;
+        (sign << 15) | ((exponent as u16) << 10) | mantissa
+    }
+
+    fn f32_unit(&mut self) -> f32 {
+        ((self.next() >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+}
+
+/// `rows` rows of `row_elems` in `format`: random quant bits, sane scale fields.
+fn generate(format: QuantFormat, row_elems: u32, rows: u32, rng: &mut Rng) -> Vec<u8> {
+    let (elems, block_bytes) = format.block();
+    let blocks = (row_elems / elems * rows) as usize;
+    let mut out = Vec::with_capacity(blocks * block_bytes as usize);
+    for _ in 0..blocks {
+        let mut block: Vec<u8> = (0..block_bytes).map(|_| rng.next() as u8).collect();
+        match format {
+            QuantFormat::F32 => block.copy_from_slice(&rng.f32_unit().to_le_bytes()),
+            _ => {
+                for &at in format.f16_fields() {
+                    block[at..at + 2].copy_from_slice(&rng.f16_bits().to_le_bytes());
+                }
+            }
+        }
+        out.extend(block);
+    }
+    out
+}
+
+fn shape(format: QuantFormat) -> (u32, u32) {
+    match format.block().0 {
+        256 => (512, 37),
+        32 => (640, 70),
+        _ => (96, 70),
+    }
+}
+
+#[test]
+fn dequantization_is_bit_exact_for_every_format() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for format in ALL_FORMATS {
+        let (row_elems, rows) = shape(format);
+        let bytes = generate(format, row_elems, rows, &mut rng);
+        let (first, count) = (3u32, 5u32);
+        let got = pollster::block_on(async {
+            ops.prepare(&ctx, QuantKernel::DequantRows, format).await?;
+            let t = upload_tensor(&ctx, &bytes, format, row_elems, rows).await?;
+            let out = upload_f32(&ctx, &vec![0.0; (row_elems * count) as usize]).await?;
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                ops.dequant_rows(&ctx, &mut pass, &t, first, count, &out).await?;
+            }
+            ctx.queue.submit([encoder.finish()]);
+            read_f32(&ctx, &out, (row_elems * count) as usize).await
+        })
+        .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let want =
+            reference::dequant_rows(format.ggml_type(), &bytes, row_elems as usize, first as usize, count as usize);
+        let mismatches: Vec<usize> = (0..want.len()).filter(|&i| got[i].to_bits() != want[i].to_bits()).collect();
+        assert!(
+            mismatches.is_empty(),
+            "{format:?}: {} of {} values differ, first at {}: GPU {} CPU {}",
+            mismatches.len(),
+            want.len(),
+            mismatches[0],
+            got[mismatches[0]],
+            want[mismatches[0]]
+        );
+    }
+}
+
+fn check_matvec(ctx: &GpuContext, ops: &mut ModelOps, format: QuantFormat, row_elems: u32, rows: u32, rng: &mut Rng) {
+    let bytes = generate(format, row_elems, rows, rng);
+    let x: Vec<f32> = (0..row_elems).map(|_| rng.f32_unit()).collect();
+    let bias: Vec<f32> = (0..rows).map(|_| rng.f32_unit()).collect();
+    let (plain, added) = pollster::block_on(async {
+        ops.prepare(ctx, QuantKernel::Matvec, format).await?;
+        let t = upload_tensor(ctx, &bytes, format, row_elems, rows).await?;
+        let xb = upload_f32(ctx, &x).await?;
+        let y = upload_f32(ctx, &vec![0.0; rows as usize]).await?;
+        let z = upload_f32(ctx, &bias).await?;
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            ops.matvec(ctx, &mut pass, &t, &xb, &y, false).await?;
+            ops.matvec(ctx, &mut pass, &t, &xb, &z, true).await?;
+        }
+        ctx.queue.submit([encoder.finish()]);
+        Ok::<_, roofline_gpu::ProbeError>((
+            read_f32(ctx, &y, rows as usize).await?,
+            read_f32(ctx, &z, rows as usize).await?,
+        ))
+    })
+    .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+    let want = reference::matvec(format.ggml_type(), &bytes, row_elems as usize, rows as usize, &x);
+    let w = reference::dequant_rows(format.ggml_type(), &bytes, row_elems as usize, 0, rows as usize);
+    for r in 0..rows as usize {
+        // f32 summation of row_elems products: error within a few ulps of the absolute sum.
+        let scale: f32 =
+            w[r * row_elems as usize..][..row_elems as usize].iter().zip(&x).map(|(a, b)| (a * b).abs()).sum();
+        let tolerance = 1e-5 * scale + 1e-6;
+        assert!(
+            (plain[r] - want[r]).abs() <= tolerance,
+            "{format:?} row {r}: GPU {} CPU {} (±{tolerance})",
+            plain[r],
+            want[r]
+        );
+        let sum = want[r] + bias[r];
+        assert!(
+            (added[r] - sum).abs() <= tolerance + 1e-6 * sum.abs(),
+            "{format:?} row {r} (+=): GPU {} CPU {sum}",
+            added[r]
+        );
+    }
+}
+
+#[test]
+fn matvec_matches_the_cpu_for_every_format() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    for format in ALL_FORMATS {
+        let (row_elems, rows) = shape(format);
+        check_matvec(&ctx, &mut ops, format, row_elems, rows, &mut rng);
+    }
+}
+
+#[test]
+fn matvec_past_the_workgroup_grid_limit() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    let mut rng = Rng(7);
+    check_matvec(&ctx, &mut ops, QuantFormat::Q4_0, 32, 65_600, &mut rng);
+}
