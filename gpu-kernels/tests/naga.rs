@@ -50,6 +50,9 @@ fn every_model_kernel_validates_for_every_format() {
             validate(&format!("{kernel:?} × {format:?}"), &compose(kernel.source(), format));
         }
     }
+    for kernel in roofline_gpu::model::f32_ops::F32Kernel::ALL {
+        validate(&format!("{kernel:?}"), kernel.source());
+    }
 }
 
 #[test]
@@ -57,8 +60,12 @@ fn every_model_wgsl_file_is_used() {
     use roofline_gpu::model::ops::QuantKernel;
     use roofline_gpu::model::ALL_FORMATS;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shaders/model");
-    let sources: Vec<&str> =
-        QuantKernel::ALL.iter().map(|k| k.source()).chain(ALL_FORMATS.iter().map(|f| f.source())).collect();
+    let sources: Vec<&str> = QuantKernel::ALL
+        .iter()
+        .map(|k| k.source())
+        .chain(ALL_FORMATS.iter().map(|f| f.source()))
+        .chain(roofline_gpu::model::f32_ops::F32Kernel::ALL.iter().map(|k| k.source()))
+        .collect();
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name == "quant_prelude.wgsl" || !name.ends_with(".wgsl") {

@@ -2,6 +2,7 @@
 //! and are dequantized in the shader. Each kernel has a CPU twin (`reference`) and
 //! GPU-against-CPU tests on generated shapes (`tests/model_kernels.rs`).
 
+pub mod f32_ops;
 mod formats;
 pub mod ops;
 pub mod reference;

@@ -22,3 +22,92 @@ pub fn matvec(ggml_type: u32, bytes: &[u8], row_elems: usize, rows: usize, x: &[
         .map(|row| row.iter().zip(x).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum::<f64>() as f32)
         .collect()
 }
+
+/// RMSNorm of `rows` rows (the twin of `rmsnorm.wgsl`).
+pub fn rms_norm(x: &[f32], w: Option<&[f32]>, len: usize, eps: f32) -> Vec<f32> {
+    let mut out = Vec::with_capacity(x.len());
+    for row in x.chunks(len) {
+        let mean = row.iter().map(|v| f64::from(*v) * f64::from(*v)).sum::<f64>() / len as f64;
+        let scale = 1.0 / (mean + f64::from(eps)).sqrt();
+        out.extend(row.iter().enumerate().map(|(i, v)| {
+            let y = f64::from(*v) * scale;
+            (y * w.map_or(1.0, |w| f64::from(w[i]))) as f32
+        }));
+    }
+    out
+}
+
+/// RoPE on `heads` × `dim` at `pos` (the twin of `rope.wgsl`).
+pub fn rope(v: &[f32], dim: usize, pos: u32, neox: bool, base: f32, freq_scale: f32) -> Vec<f32> {
+    let mut out = v.to_vec();
+    let half = dim / 2;
+    for head in out.chunks_mut(dim) {
+        for i in 0..half {
+            let theta = f64::from(pos) * f64::from(freq_scale) * f64::from(base).powf(-2.0 * i as f64 / dim as f64);
+            let (s, c) = theta.sin_cos();
+            let (a, b) = if neox { (i, i + half) } else { (2 * i, 2 * i + 1) };
+            let (x0, x1) = (f64::from(head[a]), f64::from(head[b]));
+            head[a] = (x0 * c - x1 * s) as f32;
+            head[b] = (x0 * s + x1 * c) as f32;
+        }
+    }
+    out
+}
+
+/// Attention of the token at `pos` (the twin of `attention.wgsl`); caches are
+/// [position][kv head][dim].
+#[allow(clippy::too_many_arguments)]
+pub fn attention(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    heads: usize,
+    kv_heads: usize,
+    dim: usize,
+    pos: usize,
+    window: usize,
+    scale: f32,
+) -> Vec<f32> {
+    let first = if window > 0 { (pos + 1).saturating_sub(window) } else { 0 };
+    let mut out = vec![0.0; heads * dim];
+    for h in 0..heads {
+        let kvh = h / (heads / kv_heads);
+        let qh = &q[h * dim..][..dim];
+        let scores: Vec<f64> = (first..=pos)
+            .map(|t| {
+                let kt = &k[(t * kv_heads + kvh) * dim..][..dim];
+                qh.iter().zip(kt).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum::<f64>() * f64::from(scale)
+            })
+            .collect();
+        let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exp: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+        let sum: f64 = exp.iter().sum();
+        for d in 0..dim {
+            let acc: f64 = (first..=pos).zip(&exp).map(|(t, e)| e * f64::from(v[(t * kv_heads + kvh) * dim + d])).sum();
+            out[h * dim + d] = (acc / sum) as f32;
+        }
+    }
+    out
+}
+
+/// SiLU, as ggml: x / (1 + e^−x).
+pub fn silu(x: f32) -> f32 {
+    x / (1.0 + (-x).exp())
+}
+
+/// GELU, tanh approximation, as ggml's formula.
+pub fn gelu(x: f32) -> f32 {
+    const SQRT_2_OVER_PI: f32 = 0.797_884_6;
+    0.5 * x * (1.0 + (SQRT_2_OVER_PI * x * (1.0 + 0.044_715 * x * x)).tanh())
+}
+
+/// Index of the largest value, the lowest among equals (the twin of `argmax.wgsl`).
+pub fn argmax(x: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, v) in x.iter().enumerate() {
+        if *v > x[best] {
+            best = i;
+        }
+    }
+    best
+}

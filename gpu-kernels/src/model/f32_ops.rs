@@ -1,0 +1,229 @@
+//! The f32 kernels of a transformer step: RMSNorm, RoPE, attention over the KV cache,
+//! element-wise steps and argmax. Pipelines are compiled once; dispatches are recorded
+//! into the caller's compute pass.
+
+use std::collections::HashMap;
+
+use crate::context::GpuContext;
+use crate::probes::gpu;
+use crate::probes::ProbeError;
+
+/// The f32 kernels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum F32Kernel {
+    /// `rmsnorm.wgsl`.
+    RmsNorm,
+    /// `rope.wgsl`.
+    Rope,
+    /// `attention.wgsl`.
+    Attention,
+    /// `elementwise.wgsl`.
+    Elementwise,
+    /// `argmax.wgsl`.
+    Argmax,
+}
+
+impl F32Kernel {
+    /// Every kernel.
+    pub const ALL: [F32Kernel; 5] = [Self::RmsNorm, Self::Rope, Self::Attention, Self::Elementwise, Self::Argmax];
+
+    /// Its WGSL source.
+    pub fn source(self) -> &'static str {
+        match self {
+            Self::RmsNorm => include_str!("../shaders/model/rmsnorm.wgsl"),
+            Self::Rope => include_str!("../shaders/model/rope.wgsl"),
+            Self::Attention => include_str!("../shaders/model/attention.wgsl"),
+            Self::Elementwise => include_str!("../shaders/model/elementwise.wgsl"),
+            Self::Argmax => include_str!("../shaders/model/argmax.wgsl"),
+        }
+    }
+}
+
+/// The operation of `elementwise.wgsl`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Elementwise {
+    /// y = a + b.
+    Add,
+    /// y = a × s.
+    Scale(f32),
+    /// y = silu(a) × b.
+    SiluGate,
+    /// y = gelu_tanh(a) × b.
+    GeluGate,
+    /// y[offset + i] = a[i].
+    Store {
+        /// First element written in y.
+        offset: u32,
+    },
+}
+
+/// Where attention reads and writes, and its shape.
+pub struct AttentionArgs<'a> {
+    /// Query, heads × dim.
+    pub q: &'a wgpu::Buffer,
+    /// K cache, [position][kv head][dim].
+    pub k: &'a wgpu::Buffer,
+    /// V cache, same layout.
+    pub v: &'a wgpu::Buffer,
+    /// Scratch, heads × ctx.
+    pub scores: &'a wgpu::Buffer,
+    /// Output, heads × dim.
+    pub out: &'a wgpu::Buffer,
+    /// Query heads.
+    pub heads: u32,
+    /// KV heads.
+    pub kv_heads: u32,
+    /// Head dimension.
+    pub dim: u32,
+    /// Position of the query token.
+    pub pos: u32,
+    /// Sliding window in tokens (0: none).
+    pub window: u32,
+    /// Cache capacity in positions.
+    pub ctx: u32,
+    /// Score scale (1/√dim unless the model says otherwise).
+    pub scale: f32,
+}
+
+/// Compiled f32 pipelines.
+#[derive(Default)]
+pub struct F32Ops {
+    pipelines: HashMap<F32Kernel, wgpu::ComputePipeline>,
+}
+
+impl F32Ops {
+    /// Compiles every kernel once.
+    pub async fn prepare(&mut self, ctx: &GpuContext) -> Result<(), ProbeError> {
+        for kernel in F32Kernel::ALL {
+            if self.pipelines.contains_key(&kernel) {
+                continue;
+            }
+            let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
+            let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(&format!("{kernel:?}")),
+                source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
+            });
+            let pipeline = ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(&format!("{kernel:?}")),
+                layout: None,
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: Default::default(),
+                cache: None,
+            });
+            if let Some(error) = scope.pop().await {
+                return Err(ProbeError::Unsupported(format!("{kernel:?}: {error}")));
+            }
+            self.pipelines.insert(kernel, pipeline);
+        }
+        Ok(())
+    }
+
+    fn get(&self, kernel: F32Kernel) -> Result<&wgpu::ComputePipeline, ProbeError> {
+        self.pipelines.get(&kernel).ok_or_else(|| ProbeError::Gpu(format!("{kernel:?} was not prepared")))
+    }
+
+    async fn dispatch(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        kernel: F32Kernel,
+        buffers: &[&wgpu::Buffer],
+        params: [u32; 8],
+        workgroups: u32,
+    ) -> Result<(), ProbeError> {
+        let pipeline = self.get(kernel)?;
+        let uniform = gpu::uniform8(ctx, params).await?;
+        let mut entries: Vec<(&wgpu::Buffer, Option<u64>)> = buffers.iter().map(|b| (*b, None)).collect();
+        entries.push((&uniform, None));
+        let group = gpu::bind(ctx, pipeline, &entries);
+        let max = ctx.adapter.max_workgroups_per_dimension.max(1);
+        let (x, y) = if workgroups <= max { (workgroups.max(1), 1) } else { (max, workgroups.div_ceil(max)) };
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+        Ok(())
+    }
+
+    /// y = rmsnorm(x) (× w when given), `rows` rows of `len`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn rms_norm(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        x: &wgpu::Buffer,
+        w: Option<&wgpu::Buffer>,
+        y: &wgpu::Buffer,
+        len: u32,
+        rows: u32,
+        eps: f32,
+    ) -> Result<(), ProbeError> {
+        let params = [len, rows, eps.to_bits(), u32::from(w.is_some()), 0, 0, 0, 0];
+        // Without a weight the binding still needs a buffer; x is never read through it.
+        self.dispatch(ctx, pass, F32Kernel::RmsNorm, &[x, w.unwrap_or(x), y], params, rows).await
+    }
+
+    /// RoPE in place on `heads` × `dim` at `pos`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn rope(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        v: &wgpu::Buffer,
+        heads: u32,
+        dim: u32,
+        pos: u32,
+        neox: bool,
+        base: f32,
+        freq_scale: f32,
+    ) -> Result<(), ProbeError> {
+        let params = [heads, dim, pos, u32::from(neox), base.to_bits(), freq_scale.to_bits(), 0, 0];
+        self.dispatch(ctx, pass, F32Kernel::Rope, &[v], params, (heads * dim / 2).div_ceil(64)).await
+    }
+
+    /// Attention of one token over the cache.
+    pub async fn attention(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        a: &AttentionArgs<'_>,
+    ) -> Result<(), ProbeError> {
+        let params = [a.heads, a.kv_heads, a.dim, a.pos, a.window, a.ctx, a.scale.to_bits(), 0];
+        self.dispatch(ctx, pass, F32Kernel::Attention, &[a.q, a.k, a.v, a.scores, a.out], params, a.heads).await
+    }
+
+    /// An element-wise step over `n` elements.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn elementwise(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        op: Elementwise,
+        a: &wgpu::Buffer,
+        b: Option<&wgpu::Buffer>,
+        y: &wgpu::Buffer,
+        n: u32,
+    ) -> Result<(), ProbeError> {
+        let (code, s, offset) = match op {
+            Elementwise::Add => (0, 0.0, 0),
+            Elementwise::Scale(s) => (1, s, 0),
+            Elementwise::SiluGate => (2, 0.0, 0),
+            Elementwise::GeluGate => (3, 0.0, 0),
+            Elementwise::Store { offset } => (4, 0.0, offset),
+        };
+        let params = [n, code, f32::to_bits(s), offset, 0, 0, 0, 0];
+        self.dispatch(ctx, pass, F32Kernel::Elementwise, &[a, b.unwrap_or(a), y], params, n.div_ceil(256)).await
+    }
+
+    /// out[0] = index of the largest of the first `n` values of x.
+    pub async fn argmax(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        x: &wgpu::Buffer,
+        out: &wgpu::Buffer,
+        n: u32,
+    ) -> Result<(), ProbeError> {
+        self.dispatch(ctx, pass, F32Kernel::Argmax, &[x, out], [n, 0, 0, 0, 0, 0, 0, 0], 1).await
+    }
+}

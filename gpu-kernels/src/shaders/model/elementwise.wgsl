@@ -1,0 +1,34 @@
+// Element-wise steps of a transformer block, chosen by `op`:
+//   0: y = a + b (residual)            1: y = a × s (embedding scale)
+//   2: y = silu(a) × b (SwiGLU)        3: y = gelu(a) × b (GeGLU, tanh approximation)
+//   4: y[offset + i] = a[i] (store a row into the KV cache)
+
+struct Params {
+    n: u32,
+    op: u32,
+    s: f32,
+    offset: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = gid.x + gid.y * nwg.x * 256u;
+    if i >= p.n {
+        return;
+    }
+    let x = a[i];
+    switch p.op {
+        case 0u: { y[i] = x + b[i]; }
+        case 1u: { y[i] = x * p.s; }
+        case 2u: { y[i] = x / (1.0 + exp(-x)) * b[i]; }
+        case 3u: { y[i] = 0.5 * x * (1.0 + tanh(SQRT_2_OVER_PI * x * (1.0 + 0.044715 * x * x))) * b[i]; }
+        default: { y[p.offset + i] = x; }
+    }
+}
