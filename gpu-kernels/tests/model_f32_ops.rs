@@ -5,7 +5,7 @@
 // Helpers outside #[test] functions assert too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use roofline_gpu::model::f32_ops::{AttentionArgs, Elementwise, F32Ops};
+use roofline_gpu::model::f32_ops::{AttentionArgs, Elementwise, F32Ops, Rope};
 use roofline_gpu::model::ops::{read_f32, upload_bytes, upload_f32};
 use roofline_gpu::model::reference;
 use roofline_gpu::{ContextOptions, GpuContext, ProbeError};
@@ -92,26 +92,23 @@ fn rms_norm_matches() {
 #[test]
 fn rope_matches_in_both_layouts() {
     let Some((ctx, ops)) = context() else { return };
-    for (neox, pos, base) in
-        [(false, 0, 10_000.0), (false, 37, 500_000.0), (true, 511, 10_000.0), (true, 4000, 1_000_000.0)]
-    {
+    for (neox, pos, base, n_rot) in [
+        (false, 0, 10_000.0, 64),
+        (false, 37, 500_000.0, 64),
+        (true, 511, 10_000.0, 64),
+        (true, 4000, 1_000_000.0, 64),
+        (true, 77, 10_000.0, 32),
+        (false, 77, 10_000.0, 16),
+    ] {
         let (heads, dim) = (4, 64);
         let v = values(heads * dim, pos + 3);
         let vb = pollster::block_on(upload_f32(&ctx, &v)).unwrap();
-        let got = run!(ctx, &vb, heads * dim, |pass| ops.rope(
-            &ctx,
-            &mut pass,
-            &vb,
-            heads as u32,
-            dim as u32,
-            pos,
-            neox,
-            base,
-            1.0
-        ));
-        let want = reference::rope(&v, dim, pos, neox, base, 1.0);
+        let rope = Rope { n_rot: n_rot as u32, neox, base, freq_scale: 1.0 };
+        let got =
+            run!(ctx, &vb, heads * dim, |pass| ops.rope(&ctx, &mut pass, &vb, heads as u32, dim as u32, pos, rope));
+        let want = reference::rope(&v, dim, n_rot, pos, neox, base, 1.0);
         // sin/cos of angles up to 4000 rad in f32 on the GPU: a few 1e-4 absolute.
-        close(&got, &want, 2e-3, &format!("rope neox={neox} pos={pos}"));
+        close(&got, &want, 2e-3, &format!("rope neox={neox} pos={pos} n_rot={n_rot}"));
     }
 }
 

@@ -57,6 +57,20 @@ pub enum Elementwise {
     },
 }
 
+/// A rotary embedding: how many leading elements of a head rotate, the pairing, the base
+/// and the position scale.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rope {
+    /// Rotated elements per head (even).
+    pub n_rot: u32,
+    /// NeoX pairing (i, i + n_rot/2) rather than (2i, 2i + 1).
+    pub neox: bool,
+    /// Base θ.
+    pub base: f32,
+    /// Position scale (1 / linear scaling factor).
+    pub freq_scale: f32,
+}
+
 /// Where attention reads and writes, and its shape.
 pub struct AttentionArgs<'a> {
     /// Query, heads × dim.
@@ -163,7 +177,7 @@ impl F32Ops {
         self.dispatch(ctx, pass, F32Kernel::RmsNorm, &[x, w.unwrap_or(x), y], params, rows).await
     }
 
-    /// RoPE in place on `heads` × `dim` at `pos`.
+    /// RoPE in place on the first `rope.n_rot` elements of `heads` × `dim` at `pos`.
     #[allow(clippy::too_many_arguments)]
     pub async fn rope(
         &self,
@@ -173,12 +187,11 @@ impl F32Ops {
         heads: u32,
         dim: u32,
         pos: u32,
-        neox: bool,
-        base: f32,
-        freq_scale: f32,
+        rope: Rope,
     ) -> Result<(), ProbeError> {
-        let params = [heads, dim, pos, u32::from(neox), base.to_bits(), freq_scale.to_bits(), 0, 0];
-        self.dispatch(ctx, pass, F32Kernel::Rope, &[v], params, (heads * dim / 2).div_ceil(64)).await
+        let params =
+            [heads, dim, pos, u32::from(rope.neox), rope.base.to_bits(), rope.freq_scale.to_bits(), rope.n_rot, 0];
+        self.dispatch(ctx, pass, F32Kernel::Rope, &[v], params, (heads * rope.n_rot / 2).div_ceil(64)).await
     }
 
     /// Attention of one token over the cache.

@@ -131,9 +131,24 @@ impl ModelOps {
         y: &wgpu::Buffer,
         add: bool,
     ) -> Result<(), ProbeError> {
+        self.matvec_rows(ctx, pass, t, x, y, add, 0).await
+    }
+
+    /// Records y[out_offset ..] = W x (or +=): one row chunk of a split matrix.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn matvec_rows(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        t: &GpuTensor,
+        x: &wgpu::Buffer,
+        y: &wgpu::Buffer,
+        add: bool,
+        out_offset: u32,
+    ) -> Result<(), ProbeError> {
         let pipeline = self.pipeline(QuantKernel::Matvec, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
-        let params = gpu::uniform8(ctx, [t.row_elems, row_bytes, t.rows, 0, u32::from(add), 0, 0, 0]).await?;
+        let params = gpu::uniform8(ctx, [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, 0, 0]).await?;
         let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (x, None), (y, None), (&params, None)]);
         let (gx, gy) = grid(ctx, t.rows);
         pass.set_pipeline(pipeline);

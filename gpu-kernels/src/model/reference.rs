@@ -37,13 +37,14 @@ pub fn rms_norm(x: &[f32], w: Option<&[f32]>, len: usize, eps: f32) -> Vec<f32> 
     out
 }
 
-/// RoPE on `heads` × `dim` at `pos` (the twin of `rope.wgsl`).
-pub fn rope(v: &[f32], dim: usize, pos: u32, neox: bool, base: f32, freq_scale: f32) -> Vec<f32> {
+/// RoPE on the first `n_rot` elements of each `dim`-wide head at `pos` (the twin of
+/// `rope.wgsl`).
+pub fn rope(v: &[f32], dim: usize, n_rot: usize, pos: u32, neox: bool, base: f32, freq_scale: f32) -> Vec<f32> {
     let mut out = v.to_vec();
-    let half = dim / 2;
+    let half = n_rot / 2;
     for head in out.chunks_mut(dim) {
         for i in 0..half {
-            let theta = f64::from(pos) * f64::from(freq_scale) * f64::from(base).powf(-2.0 * i as f64 / dim as f64);
+            let theta = f64::from(pos) * f64::from(freq_scale) * f64::from(base).powf(-2.0 * i as f64 / n_rot as f64);
             let (s, c) = theta.sin_cos();
             let (a, b) = if neox { (i, i + half) } else { (2 * i, 2 * i + 1) };
             let (x0, x1) = (f64::from(head[a]), f64::from(head[b]));

@@ -1,7 +1,8 @@
 // y = W x for a quantized W (rows of `row_elems`), one workgroup of 64 per output row:
 // each invocation dequantizes a strided share of the row's elements in the shader and
 // multiplies by x, then the workgroup adds its 64 partial sums as a tree. `add` != 0 adds
-// the result to y (residual connections).
+// the result to y (residual connections). Rows land at y[out_offset + r], so a matrix
+// split into row chunks (storage-binding limits) fills one output.
 
 struct Params {
     row_elems: u32,
@@ -9,7 +10,7 @@ struct Params {
     rows: u32,
     base: u32,
     add: u32,
-    _p0: u32,
+    out_offset: u32,
     _p1: u32,
     _p2: u32,
 }
@@ -46,6 +47,7 @@ fn main(
         workgroupBarrier();
     }
     if lid == 0u {
-        y[r] = select(0.0, y[r], p.add != 0u) + partial[0];
+        let o = p.out_offset + r;
+        y[o] = select(0.0, y[o], p.add != 0u) + partial[0];
     }
 }

@@ -1,6 +1,7 @@
-// Rotary position embedding, in place, for `heads` heads of `dim` at position `pos`:
-// pair i (0 ≤ i < dim/2) rotates by pos × freq_scale × base^(−2i/dim). `neox` = 0 pairs
-// elements (2i, 2i+1) (llama); `neox` = 1 pairs (i, i + dim/2) (NeoX: Qwen, Gemma).
+// Rotary position embedding, in place, for `heads` heads of `dim` at position `pos`, on
+// the first `n_rot` elements of each head: pair i (0 ≤ i < n_rot/2) rotates by
+// pos × freq_scale × base^(−2i/n_rot). `neox` = 0 pairs elements (2i, 2i+1) (llama);
+// `neox` = 1 pairs (i, i + n_rot/2) (NeoX: Qwen, Gemma).
 
 struct Params {
     heads: u32,
@@ -9,7 +10,7 @@ struct Params {
     neox: u32,
     base: f32,
     freq_scale: f32,
-    _p0: u32,
+    n_rot: u32,
     _p1: u32,
 }
 
@@ -18,14 +19,14 @@ struct Params {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let half = p.dim / 2u;
+    let half = p.n_rot / 2u;
     let idx = gid.x;
     if idx >= p.heads * half {
         return;
     }
     let h = idx / half;
     let i = idx % half;
-    let theta = f32(p.pos) * p.freq_scale * pow(p.base, -2.0 * f32(i) / f32(p.dim));
+    let theta = f32(p.pos) * p.freq_scale * pow(p.base, -2.0 * f32(i) / f32(p.n_rot));
     let c = cos(theta);
     let s = sin(theta);
     let a = h * p.dim + select(2u * i, i, p.neox != 0u);
