@@ -109,6 +109,15 @@ pub fn check_model(m: &ModelSpec) -> Result<(), SpecError> {
         c.int("moe.active_experts", moe.active_experts, 1, moe.experts)?;
         c.int("moe.expert_ffn_size", moe.expert_ffn_size, 1, 1 << 22)?;
         c.int("moe.interleave_step", moe.interleave_step, 1, 64)?;
+        c.int("moe.shared_experts", moe.shared_experts, 0, 1024)?;
+        c.int("moe.shared_expert_ffn_size", moe.shared_expert_ffn_size, 0, 1 << 22)?;
+    }
+    if let Some(mla) = m.mla {
+        c.int("mla.q_lora_rank", mla.q_lora_rank, 0, 1 << 16)?;
+        c.int("mla.kv_lora_rank", mla.kv_lora_rank, 1, 1 << 16)?;
+        c.int("mla.qk_nope_head_dim", mla.qk_nope_head_dim, 0, 4096)?;
+        c.int("mla.qk_rope_head_dim", mla.qk_rope_head_dim, 0, 4096)?;
+        c.int("mla.v_head_dim", mla.v_head_dim, 1, 4096)?;
     }
     if let Some(a) = m.params_active_b {
         c.num("params_active_b", a, 1e-6, m.params_total_b)?;

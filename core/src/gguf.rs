@@ -7,6 +7,9 @@
 //! had, see [`next_prefix_bytes`]) and calls again. Headers longer than
 //! [`MAX_HEADER_BYTES`] are refused with [`GgufError::HeaderTooLarge`]. Tensor data is never
 //! read. [`model_from_header`] then turns the metadata into a [`crate::model::ModelSpec`].
+//! Arrays keep their length, their first [`ARRAY_HEAD_LEN`] elements and where their
+//! elements start ([`ArrayValue::offset`]); [`read_array`] decodes a whole one (a
+//! tokenizer's vocabulary) from the same bytes, within a limit the caller sets.
 //!
 //! Layout (little-endian): magic `GGUF`, `u32` version, tensor count, key–value count
 //! (`u64` in v2/v3, `u32` in v1), the key–value pairs, one entry per tensor (name, `u32`
@@ -19,6 +22,7 @@
 //! assert!(matches!(parse_header(b"ABCDxxxx"), Err(GgufError::BadMagic { found: [b'A', b'B', b'C', b'D'] })));
 //! ```
 
+mod array;
 pub mod dequant;
 mod error;
 mod ggml;
@@ -28,6 +32,7 @@ mod parse;
 mod reader;
 mod value;
 
+pub use array::{read_array, ArrayElements};
 pub use error::GgufError;
 pub use ggml::{ftype_name, ftype_scheme, ggml_block_layout, ggml_type_name, known_ggml_type, FtypeMatch};
 pub use model::{model_from_header, ModelFromGguf};

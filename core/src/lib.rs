@@ -25,6 +25,7 @@ pub mod series;
 pub mod share;
 pub mod source;
 pub mod system;
+pub mod tokenizer;
 pub mod units;
 pub mod validate;
 pub mod workload;

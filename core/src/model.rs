@@ -176,15 +176,15 @@ impl ModelSpec {
         };
         match self.mla {
             Some(m) => {
-                let qk = u64::from(m.qk_nope_head_dim + m.qk_rope_head_dim);
+                let qk = u64::from(m.qk_nope_head_dim) + u64::from(m.qk_rope_head_dim);
                 let q = if m.q_lora_rank == 0 {
                     d * h * qk
                 } else {
                     d * u64::from(m.q_lora_rank) + u64::from(m.q_lora_rank) * h * qk
                 };
                 push(TensorRole::AttnQ, q, 1.0);
-                push(TensorRole::AttnK, d * u64::from(m.kv_lora_rank + m.qk_rope_head_dim), 1.0);
-                let kv_b = u64::from(m.kv_lora_rank) * h * u64::from(m.qk_nope_head_dim + m.v_head_dim);
+                push(TensorRole::AttnK, d * (u64::from(m.kv_lora_rank) + u64::from(m.qk_rope_head_dim)), 1.0);
+                let kv_b = u64::from(m.kv_lora_rank) * h * (u64::from(m.qk_nope_head_dim) + u64::from(m.v_head_dim));
                 push(TensorRole::AttnV, kv_b, 1.0);
                 push(TensorRole::AttnOut, h * u64::from(m.v_head_dim) * d, 1.0);
             }
@@ -252,7 +252,7 @@ impl ModelSpec {
     /// `2 × h_kv × d_head`, or `kv_lora_rank + d_rope` with MLA (one latent per token).
     pub fn kv_elements_per_token(&self, _layer: u32) -> u64 {
         match self.mla {
-            Some(m) => u64::from(m.kv_lora_rank + m.qk_rope_head_dim),
+            Some(m) => u64::from(m.kv_lora_rank) + u64::from(m.qk_rope_head_dim),
             None => 2 * u64::from(self.kv_heads) * u64::from(self.head_dim),
         }
     }

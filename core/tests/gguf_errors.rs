@@ -231,3 +231,28 @@ proptest! {
         let _ = parse_header_in_file(bytes, bytes.len() as u64);
     }
 }
+
+/// Found by fuzzing (fuzz/known-issues): a block count of u32::MAX made the header reader
+/// loop over four billion layer names before checking the count.
+#[test]
+fn a_huge_block_count_is_refused_at_once() {
+    let bytes = hex("474755460300000000000000000000000500000000000000140000000000000067656e6572616c2e6172636869746563747572650800000005000000000000006c6c616d6111000000000000006c6c616d612e626c6f636b5f636f756e7404000000ffffffff16000000000000006c6c616d612e656d62656464696e675f6c656e67746804000000000100001a000000000000006c6c616d612e617474656e74696f6e2e686561645f636f756e74040000000400000010000000000000006c6c616d612e766f6361625f73697a6504000000007d0000");
+    let h = parse_header(&bytes).unwrap();
+    let started = std::time::Instant::now();
+    let err = model_from_header(&h, bytes.len() as u64).unwrap_err();
+    assert!(started.elapsed().as_secs_f64() < 1.0, "took {:?}", started.elapsed());
+    assert!(err.to_string().contains("layers"), "{err}");
+}
+
+/// Found by fuzzing: shapes of u32::MAX overflowed the parameter count (a panic in debug
+/// builds, a wrapped count in release).
+#[test]
+fn absurd_shapes_are_refused_before_counting_parameters() {
+    let bytes = hex("474755460300000000000000000000000600000000000000140000000000000067656e6572616c2e6172636869746563747572650800000005000000000000006c6c616d6111000000000000006c6c616d612e626c6f636b5f636f756e74040000000100000016000000000000006c6c616d612e656d62656464696e675f6c656e67746804000000ffffffff1a000000000000006c6c616d612e617474656e74696f6e2e686561645f636f756e7404000000ffffffff1a000000000000006c6c616d612e617474656e74696f6e2e6b65795f6c656e67746804000000ffffffff10000000000000006c6c616d612e766f6361625f73697a650400000001000000");
+    let h = parse_header(&bytes).unwrap();
+    assert!(matches!(model_from_header(&h, bytes.len() as u64), Err(GgufError::InvalidModel(_))));
+}
+
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
+}

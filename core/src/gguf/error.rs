@@ -142,6 +142,33 @@ pub enum GgufError {
         /// The value as found.
         value: String,
     },
+    /// An array whose elements [`super::read_array`] does not decode.
+    #[error(
+        "the array at offset {offset} holds {element_type:?} elements; only string, f32 and i32 arrays are read whole"
+    )]
+    UnsupportedArrayType {
+        /// Where its elements start.
+        offset: u64,
+        /// Their type.
+        element_type: super::ValueType,
+    },
+    /// The bytes given to [`super::read_array`] do not hold the array the header describes
+    /// (another file, or a prefix of another file).
+    #[error("the bytes at offset {offset} do not hold the array the header describes")]
+    ArrayMismatch {
+        /// Where the array's elements should start.
+        offset: u64,
+    },
+    /// A key whose value has another type than the one asked for.
+    #[error("'{key}' should be {expected}, found {found}")]
+    WrongType {
+        /// The key.
+        key: String,
+        /// What was asked for (`an array`).
+        expected: &'static str,
+        /// The value type found.
+        found: String,
+    },
     /// Metadata from which no model can be built (`general.architecture` missing, ...).
     #[error("not a usable model: {0}")]
     NotAModel(String),

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::layout::{mla, moe, quant_guess, sliding_window};
 use super::{GgufError, Header, Value};
-use crate::check::check_model;
+use crate::check::{check_model, SpecError};
 use crate::model::ModelSpec;
 use crate::quant::QuantScheme;
 use crate::source::Source;
@@ -121,6 +121,9 @@ fn slug(name: &str) -> String {
     }
 }
 
+/// Most transformer blocks a model may have (as `check_model` allows).
+const MAX_LAYERS: u32 = 1024;
+
 fn not_a_model(what: &str) -> GgufError {
     GgufError::NotAModel(what.to_owned())
 }
@@ -152,6 +155,14 @@ pub fn model_from_header(h: &Header, file_size_bytes: u64) -> Result<ModelFromGg
     let counted = m.blocks_in_directory();
     let fallback = (counted > 0).then(|| (counted, format!("counted {counted} blocks in the tensor directory")));
     let layers = m.field("block_count", "block_count", 1, fallback).ok_or_else(|| not_a_model("no block count"))?;
+    // Checked before anything loops over the layers (a hostile count would take minutes).
+    if layers > MAX_LAYERS {
+        return Err(GgufError::InvalidModel(SpecError {
+            entry: "GGUF header".into(),
+            field: "layers".into(),
+            problem: format!("{layers} blocks is more than {MAX_LAYERS}"),
+        }));
+    }
     let embd = (m.dim("token_embd.weight", 0)).map(|d| (d, "read from token_embd.weight".to_owned()));
     let hidden = m.field("embedding_length", "embedding_length", 1, embd).ok_or_else(|| not_a_model("no width"))?;
     let key_length = match m.read("attention.key_length", 1) {
@@ -246,6 +257,9 @@ pub fn model_from_header(h: &Header, file_size_bytes: u64) -> Result<ModelFromGg
                 .to_owned(),
         }],
     };
+    // Shapes are checked before the parameter count multiplies them (absurd ones overflow).
+    check_model(&ModelSpec { params_total_b: 1.0, params_active_b: None, ..spec.clone() })
+        .map_err(GgufError::InvalidModel)?;
     super::layout::params(&mut m, &mut spec, file_size_bytes);
     check_model(&spec).map_err(GgufError::InvalidModel)?;
     let mut seen = std::collections::HashSet::new();

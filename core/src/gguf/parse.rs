@@ -35,9 +35,11 @@ pub fn parse_header_in_file(prefix: &[u8], file_size_bytes: u64) -> Result<Heade
     finish(parse(prefix), Some(file_size_bytes))
 }
 
-fn finish(result: Result<Header, Stop>, file_size_bytes: Option<u64>) -> Result<Header, GgufError> {
+/// Turns a parse result into the public error: a short prefix becomes `NeedMore`,
+/// `Truncated` (the file is known to end first) or `HeaderTooLarge`.
+pub(super) fn finish<T>(result: Result<T, Stop>, file_size_bytes: Option<u64>) -> Result<T, GgufError> {
     match result {
-        Ok(header) => Ok(header),
+        Ok(value) => Ok(value),
         Err(Stop::Bad(e)) => Err(e),
         Err(Stop::Short { what, offset, needed_bytes }) => Err(match file_size_bytes {
             Some(size) if needed_bytes > size => {
@@ -69,6 +71,7 @@ impl Reader<'_> {
         }
         let element_type = self.value_type(key)?;
         let len = self.bounded_count("array length", || format!("array length of '{key}'"), MAX_ARRAY_LEN)?;
+        let offset = self.offset();
         let fixed = element_type.fixed_size_bytes();
         if let Some(size) = fixed {
             self.ensure(len * size, "array elements")?;
@@ -102,7 +105,7 @@ impl Reader<'_> {
                 }
             }
         }
-        Ok(Value::Array(ArrayValue { element_type, len, head }))
+        Ok(Value::Array(ArrayValue { element_type, len, offset, head }))
     }
 
     fn tensor(&mut self, alignment: u64) -> Result<TensorInfo, Stop> {

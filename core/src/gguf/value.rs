@@ -80,6 +80,9 @@ pub struct ArrayValue {
     pub element_type: ValueType,
     /// Elements in the file.
     pub len: u64,
+    /// Where the first element starts, bytes from the start of the file (just after the
+    /// length); [`super::read_array`] decodes the whole array from there.
+    pub offset: u64,
     /// The first [`super::ARRAY_HEAD_LEN`] elements at most (array strings that are not
     /// UTF-8 are kept with replacement characters).
     pub head: Vec<Value>,
