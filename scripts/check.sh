@@ -14,6 +14,9 @@ echo "== clippy (wasm32: the core, the GPU probes, the site and its device-test 
 cargo clippy -p roofline-core -p roofline-gpu -p roofline-app -p roofline-device --target wasm32-unknown-unknown --locked -- -D warnings
 
 echo "== tests (the GPU probes run on lavapipe where no GPU is present)"
+# The real model for the tokenizer, CPU-reference and GPU tests against llama.cpp.
+ROOFLINE_GEMMA_GGUF="${ROOFLINE_GEMMA_GGUF:-$(scripts/fetch-test-model.sh)}"
+export ROOFLINE_GEMMA_GGUF
 # ROOFLINE_REQUIRE_GPU=1: a missing Vulkan adapter fails the GPU tests instead of skipping
 # them (export ROOFLINE_REQUIRE_GPU=0 on a machine without Vulkan).
 ROOFLINE_REQUIRE_GPU="${ROOFLINE_REQUIRE_GPU:-1}" \
@@ -24,6 +27,13 @@ echo "== site: release build into dist/ and its gzipped size"
 
 echo "== site: browser tests (headless Chromium, desktop and phone viewports)"
 (cd e2e && node run.mjs)
+
+echo "== fuzzing smoke: 60 s per parser (share links, GGUF headers, custom JSON)"
+if rustup toolchain list | grep -q '^nightly'; then
+  scripts/fuzz.sh 60
+else
+  echo "SKIPPED: cargo fuzz needs the nightly toolchain, which this machine lacks" >&2
+fi
 
 echo "== validation against LocalScore (in-sample and 5-fold cross-validated by device)"
 cargo run --release --locked -q -p roofline-cli -- validate --folds 5

@@ -3,6 +3,7 @@
 
 mod args;
 mod bench;
+mod generate;
 mod report;
 
 use std::process::ExitCode;
@@ -75,6 +76,8 @@ enum Command {
     },
     /// Measure this machine's GPU: memory bandwidth, FMA throughput and dispatch latency.
     Bench(bench::BenchArgs),
+    /// Run a real GGUF model (greedy, raw completion) on the GPU and time it.
+    Generate(generate::GenerateArgs),
     /// Compare predictions with LocalScore's published runs (in-sample and cross-validated).
     Validate {
         /// Folds of the cross-validation by device.
@@ -135,6 +138,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Bench(args) => out_raw!("{}", bench::run(&args, &catalog)?),
+        Command::Generate(args) => out_raw!("{}", generate::run(&args)?),
         Command::Catalog { what, json } => match (what, json) {
             (CatalogKind::Hardware, true) => out!("{}", serde_json::to_string_pretty(&catalog.hardware)?),
             (CatalogKind::Models, true) => out!("{}", serde_json::to_string_pretty(&catalog.models)?),

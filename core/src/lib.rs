@@ -26,6 +26,7 @@ pub mod share;
 pub mod source;
 pub mod system;
 pub mod tokenizer;
+pub mod transformer;
 pub mod units;
 pub mod validate;
 pub mod workload;

@@ -7,63 +7,10 @@
 
 use roofline_gpu::model::ops::{read_f32, upload_f32, upload_tensor, ModelOps, QuantKernel};
 use roofline_gpu::model::{reference, QuantFormat, ALL_FORMATS};
-use roofline_gpu::{ContextOptions, GpuContext};
+use roofline_gpu::GpuContext;
 
-fn context() -> Option<GpuContext> {
-    match pollster::block_on(GpuContext::new(&ContextOptions::default())) {
-        Ok(ctx) => Some(ctx),
-        Err(error) => {
-            assert!(std::env::var("ROOFLINE_REQUIRE_GPU").as_deref() != Ok("1"), "no adapter: {error}");
-            eprintln!("skipped: {error}");
-            None
-        }
-    }
-}
-
-/// xorshift64*: deterministic test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A finite f16 of moderate size (about 2^-5 to 2^2), as a scale would be.
-    fn f16_bits(&mut self) -> u16 {
-        let r = self.next();
-        let sign = (r & 1) as u16;
-        let exponent = 10 + (r >> 1) % 8;
-        let mantissa = ((r >> 8) & 0x3FF) as u16;
-        (sign << 15) | ((exponent as u16) << 10) | mantissa
-    }
-
-    fn f32_unit(&mut self) -> f32 {
-        ((self.next() >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    }
-}
-
-/// `rows` rows of `row_elems` in `format`: random quant bits, sane scale fields.
-fn generate(format: QuantFormat, row_elems: u32, rows: u32, rng: &mut Rng) -> Vec<u8> {
-    let (elems, block_bytes) = format.block();
-    let blocks = (row_elems / elems * rows) as usize;
-    let mut out = Vec::with_capacity(blocks * block_bytes as usize);
-    for _ in 0..blocks {
-        let mut block: Vec<u8> = (0..block_bytes).map(|_| rng.next() as u8).collect();
-        match format {
-            QuantFormat::F32 => block.copy_from_slice(&rng.f32_unit().to_le_bytes()),
-            _ => {
-                for &at in format.f16_fields() {
-                    block[at..at + 2].copy_from_slice(&rng.f16_bits().to_le_bytes());
-                }
-            }
-        }
-        out.extend(block);
-    }
-    out
-}
+mod common;
+use common::{context, generate, Rng};
 
 fn shape(format: QuantFormat) -> (u32, u32) {
     match format.block().0 {
@@ -115,7 +62,7 @@ fn check_matvec(ctx: &GpuContext, ops: &mut ModelOps, format: QuantFormat, row_e
     let x: Vec<f32> = (0..row_elems).map(|_| rng.f32_unit()).collect();
     let bias: Vec<f32> = (0..rows).map(|_| rng.f32_unit()).collect();
     let (plain, added) = pollster::block_on(async {
-        ops.prepare(ctx, QuantKernel::Matvec, format).await?;
+        ops.prepare(ctx, ops.force_matvec.unwrap_or_else(|| QuantKernel::matvec_for(ctx)), format).await?;
         let t = upload_tensor(ctx, &bytes, format, row_elems, rows).await?;
         let xb = upload_f32(ctx, &x).await?;
         let y = upload_f32(ctx, &vec![0.0; rows as usize]).await?;
@@ -160,9 +107,12 @@ fn matvec_matches_the_cpu_for_every_format() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
-    for format in ALL_FORMATS {
-        let (row_elems, rows) = shape(format);
-        check_matvec(&ctx, &mut ops, format, row_elems, rows, &mut rng);
+    for kernel in [QuantKernel::Matvec, QuantKernel::MatvecThread] {
+        ops.force_matvec = Some(kernel);
+        for format in ALL_FORMATS {
+            let (row_elems, rows) = shape(format);
+            check_matvec(&ctx, &mut ops, format, row_elems, rows, &mut rng);
+        }
     }
 }
 
@@ -171,5 +121,10 @@ fn matvec_past_the_workgroup_grid_limit() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(7);
-    check_matvec(&ctx, &mut ops, QuantFormat::Q4_0, 32, 65_600, &mut rng);
+    for kernel in [QuantKernel::Matvec, QuantKernel::MatvecThread] {
+        ops.force_matvec = Some(kernel);
+        // An invocation per row needs 65,600 × 64 rows to pass the grid limit.
+        let rows = if kernel == QuantKernel::Matvec { 65_600 } else { 65_600 * 64 / 32 };
+        check_matvec(&ctx, &mut ops, QuantFormat::Q4_0, 32, rows, &mut rng);
+    }
 }

@@ -47,7 +47,8 @@ fn every_model_kernel_validates_for_every_format() {
     use roofline_gpu::model::{compose, ALL_FORMATS};
     for kernel in QuantKernel::ALL {
         for format in ALL_FORMATS {
-            validate(&format!("{kernel:?} × {format:?}"), &compose(kernel.source(), format));
+            let with_dot = kernel.reads_x();
+            validate(&format!("{kernel:?} × {format:?}"), &compose(kernel.source(), format, with_dot));
         }
     }
     for kernel in roofline_gpu::model::f32_ops::F32Kernel::ALL {
@@ -64,6 +65,7 @@ fn every_model_wgsl_file_is_used() {
         .iter()
         .map(|k| k.source())
         .chain(ALL_FORMATS.iter().map(|f| f.source()))
+        .chain(ALL_FORMATS.iter().map(|f| f.dot_source()))
         .chain(roofline_gpu::model::f32_ops::F32Kernel::ALL.iter().map(|k| k.source()))
         .collect();
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {

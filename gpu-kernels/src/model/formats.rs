@@ -1,6 +1,6 @@
 //! The GGUF block formats the shaders read, and the composition of a kernel with one
 //! format: `quant_prelude.wgsl` (byte access) + `fmt_*.wgsl` (`BLOCK_ELEMS`, `BLOCK_BYTES`,
-//! `block_value`) + the kernel.
+//! `block_value`) + for the matrix-vector product `dot_*.wgsl` (`sub_dot`) + the kernel.
 
 /// A tensor format the shaders dequantize.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -120,6 +120,22 @@ impl QuantFormat {
         }
     }
 
+    /// The format's `sub_dot` (`dot_*.wgsl`): a 32-element sub-block dotted with `x`.
+    pub fn dot_source(self) -> &'static str {
+        match self {
+            Self::F32 => include_str!("../shaders/model/dot_f32.wgsl"),
+            Self::F16 => include_str!("../shaders/model/dot_f16.wgsl"),
+            Self::Q8_0 => include_str!("../shaders/model/dot_q8_0.wgsl"),
+            Self::Q4_0 => include_str!("../shaders/model/dot_q4_0.wgsl"),
+            Self::Q4_1 => include_str!("../shaders/model/dot_q4_1.wgsl"),
+            Self::Q5_0 => include_str!("../shaders/model/dot_q5_0.wgsl"),
+            Self::Q5_1 => include_str!("../shaders/model/dot_q5_1.wgsl"),
+            Self::Q4K => include_str!("../shaders/model/dot_q4_k.wgsl"),
+            Self::Q5K => include_str!("../shaders/model/dot_q5_k.wgsl"),
+            Self::Q6K => include_str!("../shaders/model/dot_q6_k.wgsl"),
+        }
+    }
+
     /// Bytes of one row of `elements`.
     pub fn row_bytes(self, elements: u32) -> u32 {
         let (e, b) = self.block();
@@ -127,7 +143,9 @@ impl QuantFormat {
     }
 }
 
-/// A kernel that reads quantized weights, specialised to `format`.
-pub fn compose(kernel: &str, format: QuantFormat) -> String {
-    format!("{PRELUDE}\n{}\n{kernel}", format.source())
+/// A kernel that reads quantized weights, specialised to `format`; `with_dot` adds the
+/// format's `sub_dot` (for kernels that declare `x`).
+pub fn compose(kernel: &str, format: QuantFormat, with_dot: bool) -> String {
+    let dot = if with_dot { format.dot_source() } else { "" };
+    format!("{PRELUDE}\n{}\n{dot}\n{kernel}", format.source())
 }

@@ -6,5 +6,6 @@ pub mod f32_ops;
 mod formats;
 pub mod ops;
 pub mod reference;
+pub mod runner;
 
 pub use formats::{compose, QuantFormat, ALL_FORMATS};

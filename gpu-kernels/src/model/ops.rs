@@ -11,25 +11,44 @@ use crate::readback;
 
 const DEQUANT_ROWS: &str = include_str!("../shaders/model/dequant_rows.wgsl");
 const MATVEC: &str = include_str!("../shaders/model/matvec.wgsl");
+const MATVEC_THREAD: &str = include_str!("../shaders/model/matvec_thread.wgsl");
 
 /// The kernels that read quantized weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum QuantKernel {
     /// `dequant_rows.wgsl`: rows to f32 (embedding lookup).
     DequantRows,
-    /// `matvec.wgsl`: y = W x.
+    /// `matvec.wgsl`: y = W x, a workgroup per row.
     Matvec,
+    /// `matvec_thread.wgsl`: y = W x, an invocation per row (CPU-emulated adapters).
+    MatvecThread,
 }
 
 impl QuantKernel {
     /// Every kernel, for validation.
-    pub const ALL: [QuantKernel; 2] = [Self::DequantRows, Self::Matvec];
+    pub const ALL: [QuantKernel; 3] = [Self::DequantRows, Self::Matvec, Self::MatvecThread];
 
     /// The kernel's source before composition.
     pub fn source(self) -> &'static str {
         match self {
             Self::DequantRows => DEQUANT_ROWS,
             Self::Matvec => MATVEC,
+            Self::MatvecThread => MATVEC_THREAD,
+        }
+    }
+
+    /// Whether the kernel reads `x` (and so needs the format's `sub_dot`).
+    pub fn reads_x(self) -> bool {
+        self != Self::DequantRows
+    }
+
+    /// The matrix-vector kernel for this adapter: a workgroup per row on a GPU, an
+    /// invocation per row where a CPU emulates the GPU and barriers are dear.
+    pub fn matvec_for(ctx: &GpuContext) -> Self {
+        if ctx.adapter.software {
+            Self::MatvecThread
+        } else {
+            Self::Matvec
         }
     }
 }
@@ -50,6 +69,8 @@ pub struct GpuTensor {
 #[derive(Default)]
 pub struct ModelOps {
     pipelines: HashMap<(QuantKernel, QuantFormat), wgpu::ComputePipeline>,
+    /// The matrix-vector kernel to use instead of the adapter's choice (tests run both).
+    pub force_matvec: Option<QuantKernel>,
 }
 
 /// Workgroup grid for `n` workgroups within the per-dimension limit.
@@ -73,7 +94,7 @@ impl ModelOps {
         if self.pipelines.contains_key(&(kernel, format)) {
             return Ok(());
         }
-        let source = compose(kernel.source(), format);
+        let source = compose(kernel.source(), format, kernel.reads_x());
         let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(&format!("{kernel:?} {format:?}")),
@@ -146,11 +167,13 @@ impl ModelOps {
         add: bool,
         out_offset: u32,
     ) -> Result<(), ProbeError> {
-        let pipeline = self.pipeline(QuantKernel::Matvec, t.format)?;
+        let kernel = self.force_matvec.unwrap_or_else(|| QuantKernel::matvec_for(ctx));
+        let pipeline = self.pipeline(kernel, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
         let params = gpu::uniform8(ctx, [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, 0, 0]).await?;
         let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (x, None), (y, None), (&params, None)]);
-        let (gx, gy) = grid(ctx, t.rows);
+        let workgroups = if kernel == QuantKernel::MatvecThread { t.rows.div_ceil(64) } else { t.rows };
+        let (gx, gy) = grid(ctx, workgroups);
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &group, &[]);
         pass.dispatch_workgroups(gx, gy, 1);

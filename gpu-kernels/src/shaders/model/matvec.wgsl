@@ -1,6 +1,7 @@
-// y = W x for a quantized W (rows of `row_elems`), one workgroup of 64 per output row:
-// each invocation dequantizes a strided share of the row's elements in the shader and
-// multiplies by x, then the workgroup adds its 64 partial sums as a tree. `add` != 0 adds
+// y = W x for a quantized W (rows of `row_elems`, a multiple of 32), one workgroup of 64
+// per output row: each invocation takes a strided share of the row's 32-element
+// sub-blocks, decodes each one's scale once and dots its quants with x (`sub_dot` of the
+// format), then the workgroup adds its 64 partial sums as a tree. `add` != 0 adds
 // the result to y (residual connections). Rows land at y[out_offset + r], so a matrix
 // split into row chunks (storage-binding limits) fills one output.
 
@@ -34,9 +35,8 @@ fn main(
     }
     let row = p.base + r * p.row_bytes;
     var acc = 0.0;
-    for (var e = lid; e < p.row_elems; e += 64u) {
-        let block = row + (e / BLOCK_ELEMS) * BLOCK_BYTES;
-        acc += block_value(block, e % BLOCK_ELEMS) * x[e];
+    for (var s = lid; s < p.row_elems / 32u; s += 64u) {
+        acc += sub_dot(row, s, s * 32u);
     }
     partial[lid] = acc;
     workgroupBarrier();

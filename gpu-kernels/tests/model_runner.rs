@@ -1,0 +1,135 @@
+//! The whole model on the GPU against the CPU reference (`roofline_core::transformer`) on
+//! generated weights of reduced depth: a Gemma-3-shaped model (GELU, sandwich norms,
+//! QK-norm, NeoX RoPE, sliding-window and global layers, scaled embedding, tied output)
+//! and a Qwen2-shaped one (SiLU, Q/K/V biases, no post norms, grouped-query heads) with
+//! the "normal" RoPE layout. Logits agree at every position; greedy tokens are identical.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{context, generate, Rng};
+use roofline_core::transformer::{
+    Activation, Architecture, FfnBiases, LayerWeights, Model, ModelConfig, QTensor, RopeLayout, Weights,
+};
+use roofline_gpu::model::runner::GpuModel;
+use roofline_gpu::model::QuantFormat;
+
+fn qtensor(name: &str, format: QuantFormat, cols: usize, rows: usize, rng: &mut Rng) -> QTensor {
+    QTensor {
+        name: name.into(),
+        ggml_type: format.ggml_type(),
+        cols,
+        rows,
+        data: generate(format, cols as u32, rows as u32, rng),
+    }
+}
+
+fn vector(len: usize, around: f32, rng: &mut Rng) -> Vec<f32> {
+    (0..len).map(|_| around + 0.2 * rng.f32_unit()).collect()
+}
+
+fn config(gemma: bool) -> ModelConfig {
+    let layers = 3;
+    ModelConfig {
+        architecture: if gemma { Architecture::Gemma3 } else { Architecture::Qwen2 },
+        n_layers: layers,
+        hidden: 64,
+        n_heads: 4,
+        n_kv_heads: if gemma { 1 } else { 2 },
+        head_dim_k: 32,
+        head_dim_v: 32,
+        ffn: 128,
+        vocab: 300,
+        rms_eps: 1e-6,
+        rope_dims: 32,
+        rope_layout: if gemma { RopeLayout::Neox } else { RopeLayout::Norm },
+        rope_base: if gemma { 1_000_000.0 } else { 10_000.0 },
+        rope_freq_scale: 1.0,
+        rope_base_local: 10_000.0,
+        rope_freq_scale_local: 1.0,
+        sliding_window: gemma.then_some(4),
+        sliding_layers: (0..layers).map(|l| gemma && l != 2).collect(),
+        attention_scale: 1.0 / 32f32.sqrt(),
+        attention_scale_on_query: gemma,
+        embedding_scale: gemma.then_some(8.0),
+        qk_norm: gemma,
+        tied_output: gemma,
+        activation: if gemma { Activation::GeluTanh } else { Activation::Silu },
+        post_norms: gemma,
+        final_logit_softcap: None,
+    }
+}
+
+fn weights(c: &ModelConfig, rng: &mut Rng) -> Weights {
+    let gemma = c.architecture == Architecture::Gemma3;
+    let (h, q, kv, f) = (c.hidden, c.q_dim(), c.k_dim(), c.ffn);
+    let layers = (0..c.n_layers)
+        .map(|_| LayerWeights {
+            attn_norm: vector(h, 1.0, rng),
+            wq: qtensor("wq", QuantFormat::Q8_0, h, q, rng),
+            wk: qtensor("wk", QuantFormat::Q4_0, h, kv, rng),
+            wv: qtensor("wv", QuantFormat::Q5_0, h, kv, rng),
+            wo: qtensor("wo", QuantFormat::Q5_1, q, h, rng),
+            bq: (!gemma).then(|| vector(q, 0.0, rng)),
+            bk: (!gemma).then(|| vector(kv, 0.0, rng)),
+            bv: (!gemma).then(|| vector(kv, 0.0, rng)),
+            bo: None,
+            q_norm: gemma.then(|| vector(c.head_dim_k, 1.0, rng)),
+            k_norm: gemma.then(|| vector(c.head_dim_k, 1.0, rng)),
+            post_attn_norm: gemma.then(|| vector(h, 1.0, rng)),
+            ffn_norm: vector(h, 1.0, rng),
+            gate: qtensor("gate", QuantFormat::Q4_1, h, f, rng),
+            up: qtensor("up", QuantFormat::F16, h, f, rng),
+            down: qtensor("down", QuantFormat::Q8_0, f, h, rng),
+            post_ffw_norm: gemma.then(|| vector(h, 1.0, rng)),
+            ffn_biases: FfnBiases::default(),
+        })
+        .collect();
+    // Small weights keep the activations in a range where f32 differences stay small.
+    Weights {
+        config: c.clone(),
+        token_embd: qtensor("token_embd", if gemma { QuantFormat::Q8_0 } else { QuantFormat::F16 }, h, c.vocab, rng),
+        output: (!gemma).then(|| qtensor("output", QuantFormat::F32, h, c.vocab, rng)),
+        output_norm: vector(h, 1.0, rng),
+        rope_freqs: None,
+        layers,
+    }
+}
+
+fn compare(gemma: bool) {
+    let Some(ctx) = context() else { return };
+    let mut rng = Rng(if gemma { 3 } else { 5 });
+    let c = config(gemma);
+    let w = weights(&c, &mut rng);
+    let mut cpu = Model::new(w.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let gpu = pollster::block_on(GpuModel::load(&ctx, &w, 64, &mut |_| {})).unwrap_or_else(|e| panic!("{e}"));
+    let prompt: Vec<u32> = vec![2, 17, 250, 3, 99, 42, 7, 7, 180, 5];
+    let mut kv = cpu.new_cache();
+    let mut worst = 0f32;
+    for (pos, &t) in prompt.iter().enumerate() {
+        let want = cpu.forward(t, pos, &mut kv).unwrap_or_else(|e| panic!("{e}"));
+        let got = pollster::block_on(gpu.logits(&ctx, t, pos as u32)).unwrap_or_else(|e| panic!("{e}"));
+        let scale = want.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            let err = (g - w).abs() / scale;
+            worst = worst.max(err);
+            assert!(err < 1e-3, "{} pos {pos} logit {i}: GPU {g} CPU {w}", c.architecture.name());
+        }
+    }
+    let cpu_tokens = cpu.generate(&prompt, 12).unwrap_or_else(|e| panic!("{e}"));
+    let gpu_run =
+        pollster::block_on(gpu.generate(&ctx, &prompt, 12, &mut |_| {}, &|| false)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(gpu_run.tokens, cpu_tokens, "{}: greedy tokens", c.architecture.name());
+    eprintln!("{}: worst relative logit difference {worst:.2e}", c.architecture.name());
+}
+
+#[test]
+fn gemma3_shaped_model_matches_the_cpu() {
+    compare(true);
+}
+
+#[test]
+fn qwen2_shaped_model_matches_the_cpu() {
+    compare(false);
+}
