@@ -15,8 +15,8 @@ pre-tokenizer, llama.cpp's resolved add_bos and end-of-generation ids, and per s
 detokenization differs from the string, the bytes it gives (`detok_hex`).
 
 Usage (from the repository root; llama-cpp-python and gguf in the venv):
-  /work/venv-llama/bin/pip install gguf==0.19.0
-  /work/venv-llama/bin/python scripts/llama-cpp-bpe-reference.py \
+  .venv-llama/bin/pip install gguf==0.19.0
+  .venv-llama/bin/python scripts/llama-cpp-bpe-reference.py \
       core/tests/fixtures/llama_cpp/bpe-synthetic.json
 """
 

@@ -19,7 +19,7 @@ prompt, n_ctx 512, n_batch 512, 2 threads, CPU only, seed 1234), plus type_k = t
 and no flash attention. The dequantized model is a temporary file (4 bytes per weight).
 
 Usage (from the repository root; needs `pip install gguf==0.19.0` in the venv):
-  /work/venv-llama/bin/python scripts/llama-cpp-f32-reference.py MODEL.gguf \\
+  .venv-llama/bin/python scripts/llama-cpp-f32-reference.py MODEL.gguf \\
       core/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.json \\
       core/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.f32.json
 """

@@ -28,10 +28,10 @@ with their ids without BOS, and `detok_hex` only where llama.cpp's detokenizatio
 the string itself.
 
 Usage (from the repository root):
-  python3 -m venv /work/venv-llama
+  python3 -m venv .venv-llama
   CMAKE_ARGS=-DGGML_NATIVE=OFF CMAKE_BUILD_PARALLEL_LEVEL=2 \
-      /work/venv-llama/bin/pip install llama-cpp-python==0.3.36
-  /work/venv-llama/bin/python scripts/llama-cpp-reference.py MODEL.gguf OUT.json
+      .venv-llama/bin/pip install llama-cpp-python==0.3.36
+  .venv-llama/bin/python scripts/llama-cpp-reference.py MODEL.gguf OUT.json
 """
 
 from __future__ import annotations
