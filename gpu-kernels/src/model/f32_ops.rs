@@ -112,22 +112,7 @@ impl F32Ops {
             if self.pipelines.contains_key(&kernel) {
                 continue;
             }
-            let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
-            let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(&format!("{kernel:?}")),
-                source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
-            });
-            let pipeline = ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(&format!("{kernel:?}")),
-                layout: None,
-                module: &module,
-                entry_point: Some("main"),
-                compilation_options: Default::default(),
-                cache: None,
-            });
-            if let Some(error) = scope.pop().await {
-                return Err(ProbeError::Unsupported(format!("{kernel:?}: {error}")));
-            }
+            let pipeline = gpu::compile(ctx, &format!("{kernel:?}"), kernel.source()).await?;
             self.pipelines.insert(kernel, pipeline);
         }
         Ok(())
@@ -147,7 +132,7 @@ impl F32Ops {
         workgroups: u32,
     ) -> Result<(), ProbeError> {
         let pipeline = self.get(kernel)?;
-        let uniform = gpu::uniform8(ctx, params).await?;
+        let uniform = gpu::uniform(ctx, &params).await?;
         let mut entries: Vec<(&wgpu::Buffer, Option<u64>)> = buffers.iter().map(|b| (*b, None)).collect();
         entries.push((&uniform, None));
         let group = gpu::bind(ctx, pipeline, &entries);

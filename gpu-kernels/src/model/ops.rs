@@ -95,22 +95,7 @@ impl ModelOps {
             return Ok(());
         }
         let source = compose(kernel.source(), format, kernel.reads_x());
-        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(&format!("{kernel:?} {format:?}")),
-            source: wgpu::ShaderSource::Wgsl(source.into()),
-        });
-        let pipeline = ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(&format!("{kernel:?} {format:?}")),
-            layout: None,
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
-        if let Some(error) = scope.pop().await {
-            return Err(ProbeError::Unsupported(format!("{kernel:?} for {format:?}: {error}")));
-        }
+        let pipeline = gpu::compile(ctx, &format!("{kernel:?} for {format:?}"), &source).await?;
         self.pipelines.insert((kernel, format), pipeline);
         Ok(())
     }
@@ -133,7 +118,7 @@ impl ModelOps {
     ) -> Result<(), ProbeError> {
         let pipeline = self.pipeline(QuantKernel::DequantRows, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
-        let params = gpu::uniform8(ctx, [t.row_elems, row_bytes, first_row, rows, 0, 0, 0, 0]).await?;
+        let params = gpu::uniform(ctx, &[t.row_elems, row_bytes, first_row, rows, 0, 0, 0, 0]).await?;
         let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (out, None), (&params, None)]);
         let (x, y) = grid(ctx, (t.row_elems * rows).div_ceil(256));
         pass.set_pipeline(pipeline);
@@ -170,7 +155,7 @@ impl ModelOps {
         let kernel = self.force_matvec.unwrap_or_else(|| QuantKernel::matvec_for(ctx));
         let pipeline = self.pipeline(kernel, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
-        let params = gpu::uniform8(ctx, [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, 0, 0]).await?;
+        let params = gpu::uniform(ctx, &[t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, 0, 0]).await?;
         let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (x, None), (y, None), (&params, None)]);
         let workgroups = if kernel == QuantKernel::MatvecThread { t.rows.div_ceil(64) } else { t.rows };
         let (gx, gy) = grid(ctx, workgroups);

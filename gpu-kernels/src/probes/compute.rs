@@ -86,8 +86,8 @@ pub(crate) async fn run(
     let totals = gpu::buffer(ctx, "totals", totals_bytes, usage).await?;
     let staging = gpu::staging(ctx, totals_bytes).await?;
     let params = match kind {
-        ProbeKind::Dot4I8 => gpu::uniform(ctx, [DOT_A, DOT_B, ITERATIONS, 0]).await?,
-        _ => gpu::uniform(ctx, [1.0f32.to_bits(), 1.0f32.to_bits(), ITERATIONS, 0]).await?,
+        ProbeKind::Dot4I8 => gpu::uniform(ctx, &[DOT_A, DOT_B, ITERATIONS, 0]).await?,
+        _ => gpu::uniform(ctx, &[1.0f32.to_bits(), 1.0f32.to_bits(), ITERATIONS, 0]).await?,
     };
     let bind_group = gpu::bind(ctx, &pipeline, &[(&totals, None), (&params, None)]);
     let dispatch = [Dispatch { pipeline, bind_group, workgroups }];

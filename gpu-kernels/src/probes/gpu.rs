@@ -48,24 +48,31 @@ impl Pipelines {
         if let Some(pipeline) = self.compiled.get(&kernel) {
             return Ok(pipeline.clone());
         }
-        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(&format!("{kernel:?}")),
-            source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
-        });
-        let pipeline = ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(&format!("{kernel:?}")),
-            layout: None,
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
-        if let Some(error) = scope.pop().await {
-            return Err(ProbeError::Unsupported(format!("{kernel:?} shader: {error}")));
-        }
+        let pipeline = compile(ctx, &format!("{kernel:?}"), kernel.source()).await?;
         self.compiled.insert(kernel, pipeline.clone());
         Ok(pipeline)
+    }
+}
+
+/// Compiles WGSL with entry point `main` inside a validation error scope; a shader the
+/// adapter refuses is `Unsupported`, named by `label`.
+pub(crate) async fn compile(ctx: &GpuContext, label: &str, source: &str) -> Result<wgpu::ComputePipeline, ProbeError> {
+    let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let module = ctx.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    });
+    let pipeline = ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(label),
+        layout: None,
+        module: &module,
+        entry_point: Some("main"),
+        compilation_options: Default::default(),
+        cache: None,
+    });
+    match scope.pop().await {
+        Some(error) => Err(ProbeError::Unsupported(format!("{label} shader: {error}"))),
+        None => Ok(pipeline),
     }
 }
 
@@ -106,18 +113,9 @@ pub(crate) async fn staging(ctx: &GpuContext, bytes: u64) -> Result<wgpu::Buffer
     buffer(ctx, "staging", bytes, wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST).await
 }
 
-/// A uniform buffer holding four 32-bit words. (Not `create_buffer_init`: that panics on
-/// a lost device.)
-pub(crate) async fn uniform(ctx: &GpuContext, words: [u32; 4]) -> Result<wgpu::Buffer, ProbeError> {
-    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    let usage = wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST;
-    let params = buffer(ctx, "params", bytes.len() as u64, usage).await?;
-    ctx.queue.write_buffer(&params, 0, &bytes);
-    Ok(params)
-}
-
-/// A uniform buffer holding eight 32-bit words.
-pub(crate) async fn uniform8(ctx: &GpuContext, words: [u32; 8]) -> Result<wgpu::Buffer, ProbeError> {
+/// A uniform buffer holding `words` (the probes pass four, the model kernels eight). (Not
+/// `create_buffer_init`: that panics on a lost device.)
+pub(crate) async fn uniform(ctx: &GpuContext, words: &[u32]) -> Result<wgpu::Buffer, ProbeError> {
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     let usage = wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST;
     let params = buffer(ctx, "params", bytes.len() as u64, usage).await?;

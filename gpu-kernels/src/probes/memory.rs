@@ -151,11 +151,11 @@ impl Arena {
             let stride = workgroups * WORKGROUP;
             let (bind_group, _params) = match kernel {
                 Kernel::Fill => {
-                    let params = gpu::uniform(ctx, [count, stride, chunk_seed(index), 0]).await?;
+                    let params = gpu::uniform(ctx, &[count, stride, chunk_seed(index), 0]).await?;
                     (gpu::bind(ctx, &pipeline, &[(chunk, Some(size)), (&params, None)]), params)
                 }
                 Kernel::Read => {
-                    let params = gpu::uniform(ctx, [count, stride, 0, 0]).await?;
+                    let params = gpu::uniform(ctx, &[count, stride, 0, 0]).await?;
                     let group =
                         gpu::bind(ctx, &pipeline, &[(chunk, Some(size)), (&self.partial, None), (&params, None)]);
                     (group, params)
@@ -164,7 +164,7 @@ impl Arena {
                     let Some(target) = self.copies.as_ref().and_then(|c| c.get(position)) else {
                         return Err(ProbeError::Gpu("copy target missing".into()));
                     };
-                    let params = gpu::uniform(ctx, [count, stride, 0, 0]).await?;
+                    let params = gpu::uniform(ctx, &[count, stride, 0, 0]).await?;
                     let group =
                         gpu::bind(ctx, &pipeline, &[(chunk, Some(size)), (target, Some(size)), (&params, None)]);
                     (group, params)
@@ -188,7 +188,7 @@ impl Arena {
         let pipeline = pipelines.get(ctx, Kernel::Read).await?;
         let workgroups = read_workgroups(ctx, bytes);
         let stride = workgroups * WORKGROUP;
-        let params = gpu::uniform(ctx, [(bytes / 16) as u32, stride, 0, 0]).await?;
+        let params = gpu::uniform(ctx, &[(bytes / 16) as u32, stride, 0, 0]).await?;
         let bind_group = gpu::bind(ctx, &pipeline, &[(buffer, Some(bytes)), (&self.partial, None), (&params, None)]);
         let dispatch = Dispatch { pipeline, bind_group, workgroups };
         let read_bytes = u64::from(stride) * 4;
