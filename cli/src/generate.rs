@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use roofline_core::gguf::{next_prefix_bytes, parse_header_in_file, GgufError, Header};
 use roofline_core::tokenizer::Tokenizer;
 use roofline_core::transformer::{argmax, Model, SourceError, TensorSource, Weights};
+use roofline_gpu::model::loader::Blocking;
 use roofline_gpu::model::runner::GpuModel;
 use roofline_gpu::{ContextOptions, GpuContext};
 use serde_json::json;
@@ -81,9 +82,8 @@ pub fn run(args: &GenerateArgs) -> Result<String> {
         bail!("the prompt gives no tokens");
     }
     let source = FileSource(Mutex::new(file));
-    let weights = Weights::load(&header, &source)?;
     let (tokens, prompt_s, gen_s, adapter, backend) = if args.cpu {
-        let mut model = Model::new(weights)?;
+        let mut model = Model::new(Weights::load(&header, &source)?)?;
         let mut kv = model.new_cache();
         let t0 = std::time::Instant::now();
         let mut logits = Vec::new();
@@ -110,16 +110,18 @@ pub fn run(args: &GenerateArgs) -> Result<String> {
         if needed > args.context as usize {
             bail!("{needed} tokens do not fit a {}-position context (--context)", args.context);
         }
-        let model = pollster::block_on(GpuModel::load(&ctx, &weights, args.context, &mut |p| {
-            eprint!(
-                "\rloading: {} of {} MB, {}/{} layers",
-                p.bytes >> 20,
-                p.total_bytes >> 20,
-                p.layers,
-                p.total_layers
-            );
-        }))
-        .map_err(|e| anyhow!("{e}"))?;
+        // Part by part: only one layer's bytes are in memory at a time.
+        let model =
+            pollster::block_on(GpuModel::load_streaming(&ctx, &header, &Blocking(&source), args.context, &mut |p| {
+                eprint!(
+                    "\rloading: {} of {} MB, {}/{} layers",
+                    p.bytes >> 20,
+                    p.total_bytes >> 20,
+                    p.layers,
+                    p.total_layers
+                );
+            }))
+            .map_err(|e| anyhow!("{e}"))?;
         eprintln!();
         let run = pollster::block_on(model.generate(
             &ctx,

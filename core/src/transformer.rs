@@ -43,4 +43,4 @@ pub use config::{Activation, Architecture, ModelConfig, RopeLayout};
 pub use error::TransformerError;
 pub use forward::{argmax, Model};
 pub use kv_cache::KvCache;
-pub use weights::{FfnBiases, LayerWeights, QTensor, SourceError, TensorSource, Weights};
+pub use weights::{FfnBiases, LayerWeights, Part, Prefetched, QTensor, SourceError, TensorSource, Weights};

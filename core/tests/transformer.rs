@@ -12,7 +12,8 @@ use gguf_writer::{u32v, W};
 use roofline_core::gguf::Value;
 use roofline_core::transformer::ops::{attends, dot, gelu_tanh, rms_norm, rope, silu, softmax, visible_positions};
 use roofline_core::transformer::{
-    argmax, Activation, Architecture, Model, ModelConfig, RopeLayout, TensorSource, TransformerError, Weights,
+    argmax, Activation, Architecture, Model, ModelConfig, Part, Prefetched, RopeLayout, TensorSource, TransformerError,
+    Weights,
 };
 use transformer_support::{build_file, norm, reference_logits, rope_ref, Tiny};
 
@@ -334,6 +335,37 @@ fn loading_checks_tensors() {
     let mut w = Weights::load(&header, &bytes).unwrap();
     w.layers[0].ffn_norm.pop();
     assert!(matches!(Model::new(w), Err(TransformerError::BadShape { .. })));
+}
+
+#[test]
+fn loading_part_by_part_from_prefetched_ranges_equals_loading_at_once() {
+    let m = Tiny::gemma3(Some(4));
+    let (bytes, header, _) = m.build(8);
+    let whole = Weights::load(&header, &bytes).unwrap();
+    let read = |part: Part| {
+        let mut p = Prefetched::default();
+        for (offset, len) in Weights::ranges(&header, part) {
+            p.insert(offset, bytes[offset as usize..(offset + len) as usize].to_vec());
+        }
+        p
+    };
+    let mut parts = Weights::load_globals(&header, &read(Part::Globals)).unwrap();
+    assert!(parts.layers.is_empty());
+    for i in 0..parts.config.n_layers {
+        let layer = Weights::load_layer(&header, &read(Part::Layer(i)), &parts.config, i).unwrap();
+        parts.layers.push(layer);
+    }
+    assert_eq!(parts, whole);
+    // A part's source does not answer for another part, and says which bytes it lacks.
+    let err = Weights::load_layer(&header, &read(Part::Layer(0)), &parts.config, 1).unwrap_err();
+    assert!(err.to_string().contains("not read beforehand"), "{err}");
+    // A block beyond the layer count is refused with the globals.
+    let mut tensors = m.tensors();
+    tensors.push(gguf_writer::t("blk.99.attn_norm.weight", &[16], gguf_writer::F32));
+    let (b, h, _) = build_file(m.metadata(), tensors, 8);
+    assert!(
+        matches!(Weights::load_globals(&h, &b), Err(TransformerError::UnusedTensor { name, .. }) if name == "blk.99.attn_norm.weight")
+    );
 }
 
 #[test]

@@ -18,4 +18,4 @@ pub use context::{AdapterSummary, ContextError, ContextOptions, GpuContext};
 pub use probes::{
     run_all, BenchReport, Measurement, ProbeConfig, ProbeError, ProbeKind, ProbeSession, ProbeStep, Skipped,
 };
-pub use timing::{Stats, TimingSource};
+pub use timing::{now_s, Stats, TimingSource};

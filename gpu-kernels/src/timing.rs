@@ -56,7 +56,7 @@ impl Stats {
 }
 
 /// Wall clock that works natively and in browser windows and workers.
-pub(crate) fn now_s() -> f64 {
+pub fn now_s() -> f64 {
     use std::sync::OnceLock;
     static START: OnceLock<web_time::Instant> = OnceLock::new();
     START.get_or_init(web_time::Instant::now).elapsed().as_secs_f64()

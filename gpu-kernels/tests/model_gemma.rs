@@ -14,7 +14,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::sync::Mutex;
 
 use roofline_core::gguf::{next_prefix_bytes, parse_header_in_file, GgufError};
-use roofline_core::transformer::{SourceError, TensorSource, Weights};
+use roofline_core::transformer::{SourceError, TensorSource};
+use roofline_gpu::model::loader::{plan, Blocking};
 use roofline_gpu::model::runner::GpuModel;
 
 struct FileSource(Mutex<std::fs::File>);
@@ -53,8 +54,23 @@ fn gemma3_270m_tokens_are_llama_cpps() {
             Err(e) => panic!("{e}"),
         }
     };
-    let weights = Weights::load(&header, &FileSource(Mutex::new(file))).unwrap();
-    let model = pollster::block_on(GpuModel::load(&ctx, &weights, 128, &mut |_| {})).unwrap();
+    // The plan refuses an adapter whose storage bindings are too small for one row of the
+    // embedding or for the logits, before reading any weight.
+    let planned = plan(&ctx.adapter, &header, 128).unwrap();
+    assert_eq!(planned.config.n_layers, 18);
+    assert!(planned.weight_bytes > 200 << 20 && planned.gpu_bytes() > planned.weight_bytes, "{planned:?}");
+    let mut small = ctx.adapter.clone();
+    small.max_storage_binding_bytes = 512 << 10;
+    let refused = plan(&small, &header, 128).unwrap_err().to_string();
+    assert!(refused.contains("largest storage binding"), "{refused}");
+    // Loaded part by part, as the browser does, with progress up to every byte and layer.
+    let source = FileSource(Mutex::new(file));
+    let mut last = None;
+    let model =
+        pollster::block_on(GpuModel::load_streaming(&ctx, &header, &Blocking(&source), 128, &mut |p| last = Some(p)))
+            .unwrap();
+    let last = last.unwrap();
+    assert_eq!((last.bytes, last.layers), (planned.weight_bytes, 18), "{last:?}");
     let mut matched = 0;
     // The first five prompts (ASCII, code, digits and punctuation, and non-ASCII text) keep
     // the run near two minutes on lavapipe; ROOFLINE_GEMMA_PROMPTS=8 checks them all.

@@ -207,11 +207,68 @@ impl Loader<'_> {
         self.tensor(name, &[len])?.dequantize()
     }
 
+    /// Fails on the first tensor `mine` claims that was not read.
+    fn check_used(&self, mine: impl Fn(&str) -> bool, c: &ModelConfig) -> Result<(), TransformerError> {
+        match self.h.tensors.iter().zip(&self.used).find(|(t, &used)| !used && mine(&t.name)) {
+            Some((t, _)) => {
+                Err(TransformerError::UnusedTensor { name: t.name.clone(), architecture: c.architecture.name() })
+            }
+            None => Ok(()),
+        }
+    }
+
     fn optional_vector(&mut self, name: &str, len: usize) -> Result<Option<Vec<f32>>, TransformerError> {
         match self.h.tensor(name) {
             Some(_) => self.vector(name, len).map(Some),
             None => Ok(None),
         }
+    }
+}
+
+/// A part of a model's tensors that is read and uploaded together: everything outside the
+/// blocks, or one block. Loading part by part keeps only one part in memory at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Embedding, output projection, final norm, RoPE factors.
+    Globals,
+    /// Block `i` (`blk.{i}.*`).
+    Layer(usize),
+}
+
+impl Part {
+    fn contains(self, name: &str) -> bool {
+        let block = name.strip_prefix("blk.").and_then(|rest| rest.split('.').next()?.parse::<usize>().ok());
+        match (self, block) {
+            (Part::Globals, None) => true,
+            (Part::Layer(i), Some(b)) => i == b,
+            _ => false,
+        }
+    }
+}
+
+/// Byte ranges already read, answering [`TensorSource`] reads that fall inside one of them
+/// (the browser reads a part's ranges asynchronously, then loads the part from them).
+#[derive(Debug, Clone, Default)]
+pub struct Prefetched {
+    pieces: Vec<(u64, Vec<u8>)>,
+}
+
+impl Prefetched {
+    /// Adds the bytes read at absolute file `offset`.
+    pub fn insert(&mut self, offset: u64, bytes: Vec<u8>) {
+        self.pieces.push((offset, bytes));
+    }
+}
+
+impl TensorSource for Prefetched {
+    fn read(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError> {
+        let end = offset.saturating_add(len as u64);
+        self.pieces
+            .iter()
+            .find(|(start, bytes)| *start <= offset && end <= start.saturating_add(bytes.len() as u64))
+            .and_then(|(start, bytes)| bytes.get((offset - start) as usize..(end - start) as usize))
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| SourceError { message: format!("bytes {offset}..{end} were not read beforehand") })
     }
 }
 
@@ -221,6 +278,30 @@ impl Weights {
     /// in the directory that the forward pass would not use (a bias or norm this module
     /// does not know would otherwise be silently ignored).
     pub fn load(header: &Header, source: &dyn TensorSource) -> Result<Weights, TransformerError> {
+        let mut weights = Weights::load_globals(header, source)?;
+        for i in 0..weights.config.n_layers {
+            let layer = Weights::load_layer(header, source, &weights.config, i)?;
+            weights.layers.push(layer);
+        }
+        Ok(weights)
+    }
+
+    /// The absolute byte ranges `(offset, len)` of the tensors in `part`, in directory
+    /// order; what a caller reading asynchronously fetches before [`Weights::load_globals`]
+    /// or [`Weights::load_layer`] (tensors of unknown type are left out: loading them fails).
+    pub fn ranges(header: &Header, part: Part) -> Vec<(u64, u64)> {
+        header
+            .tensors
+            .iter()
+            .filter(|t| part.contains(&t.name))
+            .filter_map(|t| Some((header.data_start.saturating_add(t.offset), t.size_bytes()?)))
+            .collect()
+    }
+
+    /// Everything but the blocks (`layers` left empty), after checking that the file has
+    /// no tensor outside the blocks the forward pass would not use, and no block beyond
+    /// the configuration's layer count.
+    pub fn load_globals(header: &Header, source: &dyn TensorSource) -> Result<Weights, TransformerError> {
         let config = ModelConfig::from_gguf(header)?;
         let c = &config;
         let mut l = Loader { h: header, source, used: vec![false; header.tensors.len()] };
@@ -228,48 +309,55 @@ impl Weights {
         let output = if c.tied_output { None } else { Some(l.tensor("output.weight", &[c.hidden, c.vocab])?) };
         let output_norm = l.vector("output_norm.weight", c.hidden)?;
         let rope_freqs = l.optional_vector("rope_freqs.weight", c.rope_dims / 2)?;
-        let mut layers = Vec::with_capacity(c.n_layers);
-        for i in 0..c.n_layers {
-            let n = |suffix: &str| format!("blk.{i}.{suffix}");
-            let required = |l: &mut Loader<'_>, suffix: &str, len: usize, wanted: bool| {
-                if wanted {
-                    l.vector(&n(suffix), len).map(Some)
-                } else {
-                    Ok(None)
-                }
-            };
-            layers.push(LayerWeights {
-                attn_norm: l.vector(&n("attn_norm.weight"), c.hidden)?,
-                wq: l.tensor(&n("attn_q.weight"), &[c.hidden, c.q_dim()])?,
-                wk: l.tensor(&n("attn_k.weight"), &[c.hidden, c.k_dim()])?,
-                wv: l.tensor(&n("attn_v.weight"), &[c.hidden, c.v_dim()])?,
-                wo: l.tensor(&n("attn_output.weight"), &[c.n_heads * c.head_dim_v, c.hidden])?,
-                bq: l.optional_vector(&n("attn_q.bias"), c.q_dim())?,
-                bk: l.optional_vector(&n("attn_k.bias"), c.k_dim())?,
-                bv: l.optional_vector(&n("attn_v.bias"), c.v_dim())?,
-                bo: l.optional_vector(&n("attn_output.bias"), c.hidden)?,
-                q_norm: required(&mut l, "attn_q_norm.weight", c.head_dim_k, c.qk_norm)?,
-                k_norm: required(&mut l, "attn_k_norm.weight", c.head_dim_k, c.qk_norm)?,
-                post_attn_norm: required(&mut l, "post_attention_norm.weight", c.hidden, c.post_norms)?,
-                ffn_norm: l.vector(&n("ffn_norm.weight"), c.hidden)?,
-                gate: l.tensor(&n("ffn_gate.weight"), &[c.hidden, c.ffn])?,
-                up: l.tensor(&n("ffn_up.weight"), &[c.hidden, c.ffn])?,
-                down: l.tensor(&n("ffn_down.weight"), &[c.ffn, c.hidden])?,
-                post_ffw_norm: required(&mut l, "post_ffw_norm.weight", c.hidden, c.post_norms)?,
-                ffn_biases: FfnBiases {
-                    gate: l.optional_vector(&n("ffn_gate.bias"), c.ffn)?,
-                    up: l.optional_vector(&n("ffn_up.bias"), c.ffn)?,
-                    down: l.optional_vector(&n("ffn_down.bias"), c.hidden)?,
-                },
-            });
-        }
-        if let Some(unused) = header.tensors.iter().zip(&l.used).find(|(_, &used)| !used) {
-            return Err(TransformerError::UnusedTensor {
-                name: unused.0.name.clone(),
-                architecture: c.architecture.name(),
-            });
-        }
+        let in_blocks = |name: &str| (0..c.n_layers).any(|i| Part::Layer(i).contains(name));
+        l.check_used(|name| !in_blocks(name), c)?;
+        let layers = Vec::with_capacity(c.n_layers);
         Ok(Weights { config, token_embd, output, output_norm, rope_freqs, layers })
+    }
+
+    /// Block `i` of a model whose configuration [`Weights::load_globals`] read, after
+    /// checking that the block has no tensor the forward pass would not use.
+    pub fn load_layer(
+        header: &Header,
+        source: &dyn TensorSource,
+        c: &ModelConfig,
+        i: usize,
+    ) -> Result<LayerWeights, TransformerError> {
+        let mut l = Loader { h: header, source, used: vec![false; header.tensors.len()] };
+        let n = |suffix: &str| format!("blk.{i}.{suffix}");
+        let required = |l: &mut Loader<'_>, suffix: &str, len: usize, wanted: bool| {
+            if wanted {
+                l.vector(&n(suffix), len).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let layer = LayerWeights {
+            attn_norm: l.vector(&n("attn_norm.weight"), c.hidden)?,
+            wq: l.tensor(&n("attn_q.weight"), &[c.hidden, c.q_dim()])?,
+            wk: l.tensor(&n("attn_k.weight"), &[c.hidden, c.k_dim()])?,
+            wv: l.tensor(&n("attn_v.weight"), &[c.hidden, c.v_dim()])?,
+            wo: l.tensor(&n("attn_output.weight"), &[c.n_heads * c.head_dim_v, c.hidden])?,
+            bq: l.optional_vector(&n("attn_q.bias"), c.q_dim())?,
+            bk: l.optional_vector(&n("attn_k.bias"), c.k_dim())?,
+            bv: l.optional_vector(&n("attn_v.bias"), c.v_dim())?,
+            bo: l.optional_vector(&n("attn_output.bias"), c.hidden)?,
+            q_norm: required(&mut l, "attn_q_norm.weight", c.head_dim_k, c.qk_norm)?,
+            k_norm: required(&mut l, "attn_k_norm.weight", c.head_dim_k, c.qk_norm)?,
+            post_attn_norm: required(&mut l, "post_attention_norm.weight", c.hidden, c.post_norms)?,
+            ffn_norm: l.vector(&n("ffn_norm.weight"), c.hidden)?,
+            gate: l.tensor(&n("ffn_gate.weight"), &[c.hidden, c.ffn])?,
+            up: l.tensor(&n("ffn_up.weight"), &[c.hidden, c.ffn])?,
+            down: l.tensor(&n("ffn_down.weight"), &[c.ffn, c.hidden])?,
+            post_ffw_norm: required(&mut l, "post_ffw_norm.weight", c.hidden, c.post_norms)?,
+            ffn_biases: FfnBiases {
+                gate: l.optional_vector(&n("ffn_gate.bias"), c.ffn)?,
+                up: l.optional_vector(&n("ffn_up.bias"), c.ffn)?,
+                down: l.optional_vector(&n("ffn_down.bias"), c.hidden)?,
+            },
+        };
+        l.check_used(|name| Part::Layer(i).contains(name), c)?;
+        Ok(layer)
     }
 
     /// The output projection: `output.weight`, or the token embedding when tied.

@@ -4,6 +4,7 @@
 
 pub mod f32_ops;
 mod formats;
+pub mod loader;
 pub mod ops;
 pub mod reference;
 pub mod runner;

@@ -3,7 +3,7 @@
 //! token id read back. The graph is llama.cpp's, as `roofline_core::transformer` writes
 //! it on the CPU (the reference these kernels are compared with).
 
-use roofline_core::transformer::{Activation, ModelConfig, QTensor, RopeLayout, Weights};
+use roofline_core::transformer::{Activation, LayerWeights, ModelConfig, QTensor, RopeLayout, Weights};
 
 use super::f32_ops::{AttentionArgs, Elementwise, F32Ops, Rope};
 use super::formats::QuantFormat;
@@ -188,75 +188,90 @@ fn unsupported(config: &ModelConfig, weights: &Weights) -> Option<String> {
     None
 }
 
-impl GpuModel {
-    /// Uploads `weights` and allocates a KV cache of `context_len` positions.
-    pub async fn load(
-        ctx: &GpuContext,
-        weights: &Weights,
-        context_len: u32,
-        progress: &mut dyn FnMut(LoadProgress),
-    ) -> Result<Self, ProbeError> {
+/// A model being uploaded part by part: the globals first, then each layer.
+pub(crate) struct Builder {
+    config: ModelConfig,
+    layers: Vec<GpuLayer>,
+    token_embd: GpuMatrix,
+    output: Option<GpuMatrix>,
+    output_norm: wgpu::Buffer,
+    context_len: u32,
+}
+
+impl Builder {
+    /// Checks what the GPU runner supports and uploads everything outside the blocks
+    /// (`weights.layers` may be empty).
+    pub(crate) async fn start(ctx: &GpuContext, weights: &Weights, context_len: u32) -> Result<Self, ProbeError> {
         let c = weights.config.clone();
         if let Some(what) = unsupported(&c, weights) {
             return Err(ProbeError::Unsupported(format!("{} on the GPU: {what}", c.architecture.name())));
         }
-        let total_bytes: u64 = std::iter::once(&weights.token_embd)
-            .chain(weights.output.iter())
-            .chain(weights.layers.iter().flat_map(|l| [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down]))
-            .map(|t| t.data.len() as u64)
-            .sum();
-        let mut done = LoadProgress { bytes: 0, total_bytes, layers: 0, total_layers: c.n_layers };
+        let token_embd = GpuMatrix::upload(ctx, &weights.token_embd).await?;
+        let output = match &weights.output {
+            Some(t) => Some(GpuMatrix::upload(ctx, t).await?),
+            None => None,
+        };
+        Ok(Self {
+            output_norm: upload_f32(ctx, &weights.output_norm).await?,
+            layers: Vec::with_capacity(c.n_layers),
+            config: c,
+            token_embd,
+            output,
+            context_len,
+        })
+    }
+
+    /// Uploads the next block and allocates its KV cache.
+    pub(crate) async fn add_layer(&mut self, ctx: &GpuContext, l: &LayerWeights) -> Result<(), ProbeError> {
+        if l.ffn_biases.gate.is_some() || l.ffn_biases.up.is_some() || l.ffn_biases.down.is_some() {
+            return Err(ProbeError::Unsupported(format!(
+                "{} on the GPU: feed-forward biases",
+                self.config.architecture.name()
+            )));
+        }
+        let kv_bytes = u64::from(self.context_len) * self.config.k_dim() as u64 * 4;
+        let mut uploaded = Vec::with_capacity(7);
+        for t in [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down] {
+            uploaded.push(GpuMatrix::upload(ctx, t).await?);
+        }
+        let mut it = uploaded.into_iter();
+        let mut next = || it.next().ok_or_else(|| ProbeError::Gpu("a layer matrix is missing".into()));
+        let (wq, wk, wv, wo) = (next()?, next()?, next()?, next()?);
+        let (gate, up, down) = (next()?, next()?, next()?);
+        let cache_usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
+        self.layers.push(GpuLayer {
+            attn_norm: upload_f32(ctx, &l.attn_norm).await?,
+            wq,
+            wk,
+            wv,
+            wo,
+            bq: opt_f32(ctx, &l.bq).await?,
+            bk: opt_f32(ctx, &l.bk).await?,
+            bv: opt_f32(ctx, &l.bv).await?,
+            bo: opt_f32(ctx, &l.bo).await?,
+            q_norm: opt_f32(ctx, &l.q_norm).await?,
+            k_norm: opt_f32(ctx, &l.k_norm).await?,
+            post_attn_norm: opt_f32(ctx, &l.post_attn_norm).await?,
+            ffn_norm: upload_f32(ctx, &l.ffn_norm).await?,
+            gate,
+            up,
+            down,
+            post_ffw_norm: opt_f32(ctx, &l.post_ffw_norm).await?,
+            k_cache: gpu::buffer(ctx, "k cache", kv_bytes, cache_usage).await?,
+            v_cache: gpu::buffer(ctx, "v cache", kv_bytes, cache_usage).await?,
+        });
+        Ok(())
+    }
+
+    /// Compiles the kernels the uploaded formats need and allocates the scratch buffers.
+    pub(crate) async fn finish(self, ctx: &GpuContext) -> Result<GpuModel, ProbeError> {
+        let Builder { config: c, layers, token_embd, output, output_norm, context_len } = self;
+        if layers.len() != c.n_layers {
+            return Err(ProbeError::Gpu(format!("{} of {} layers were uploaded", layers.len(), c.n_layers)));
+        }
         let mut qops = ModelOps::default();
         let mut fops = F32Ops::default();
         fops.prepare(ctx).await?;
-        let token_embd = GpuMatrix::upload(ctx, &weights.token_embd).await?;
-        done.bytes += weights.token_embd.data.len() as u64;
-        let output = match &weights.output {
-            Some(t) => {
-                let m = GpuMatrix::upload(ctx, t).await?;
-                done.bytes += t.data.len() as u64;
-                Some(m)
-            }
-            None => None,
-        };
-        progress(done);
-        let kv_bytes = u64::from(context_len) * c.k_dim() as u64 * 4;
-        let mut layers = Vec::with_capacity(c.n_layers);
-        for l in &weights.layers {
-            let mut uploaded = Vec::with_capacity(7);
-            for t in [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down] {
-                uploaded.push(GpuMatrix::upload(ctx, t).await?);
-                done.bytes += t.data.len() as u64;
-            }
-            let mut it = uploaded.into_iter();
-            let mut next = || it.next().ok_or_else(|| ProbeError::Gpu("a layer matrix is missing".into()));
-            let (wq, wk, wv, wo) = (next()?, next()?, next()?, next()?);
-            let (gate, up, down) = (next()?, next()?, next()?);
-            let cache_usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC;
-            layers.push(GpuLayer {
-                attn_norm: upload_f32(ctx, &l.attn_norm).await?,
-                wq,
-                wk,
-                wv,
-                wo,
-                bq: opt_f32(ctx, &l.bq).await?,
-                bk: opt_f32(ctx, &l.bk).await?,
-                bv: opt_f32(ctx, &l.bv).await?,
-                bo: opt_f32(ctx, &l.bo).await?,
-                q_norm: opt_f32(ctx, &l.q_norm).await?,
-                k_norm: opt_f32(ctx, &l.k_norm).await?,
-                post_attn_norm: opt_f32(ctx, &l.post_attn_norm).await?,
-                ffn_norm: upload_f32(ctx, &l.ffn_norm).await?,
-                gate,
-                up,
-                down,
-                post_ffw_norm: opt_f32(ctx, &l.post_ffw_norm).await?,
-                k_cache: gpu::buffer(ctx, "k cache", kv_bytes, cache_usage).await?,
-                v_cache: gpu::buffer(ctx, "v cache", kv_bytes, cache_usage).await?,
-            });
-            done.layers += 1;
-            progress(done);
-        }
         let matrices = layers
             .iter()
             .flat_map(|l| [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down])
@@ -288,17 +303,36 @@ impl GpuModel {
             token: upload_bytes(ctx, &[0; 4], wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC).await?,
             token_staging: gpu::staging(ctx, 4).await?,
         };
-        Ok(Self {
-            output_norm: upload_f32(ctx, &weights.output_norm).await?,
-            config: c,
-            layers,
-            token_embd,
-            output,
-            context_len,
-            s,
-            qops,
-            fops,
-        })
+        Ok(GpuModel { output_norm, config: c, layers, token_embd, output, context_len, s, qops, fops })
+    }
+}
+
+impl GpuModel {
+    /// Uploads `weights` and allocates a KV cache of `context_len` positions.
+    pub async fn load(
+        ctx: &GpuContext,
+        weights: &Weights,
+        context_len: u32,
+        progress: &mut dyn FnMut(LoadProgress),
+    ) -> Result<Self, ProbeError> {
+        let total_bytes: u64 = std::iter::once(&weights.token_embd)
+            .chain(weights.output.iter())
+            .chain(weights.layers.iter().flat_map(|l| [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down]))
+            .map(|t| t.data.len() as u64)
+            .sum();
+        let mut done = LoadProgress { bytes: 0, total_bytes, layers: 0, total_layers: weights.config.n_layers };
+        let mut builder = Builder::start(ctx, weights, context_len).await?;
+        done.bytes +=
+            std::iter::once(&weights.token_embd).chain(weights.output.iter()).map(|t| t.data.len() as u64).sum::<u64>();
+        progress(done);
+        for l in &weights.layers {
+            builder.add_layer(ctx, l).await?;
+            done.bytes +=
+                [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down].iter().map(|t| t.data.len() as u64).sum::<u64>();
+            done.layers += 1;
+            progress(done);
+        }
+        builder.finish(ctx).await
     }
 
     /// The model's configuration.

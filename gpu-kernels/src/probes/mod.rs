@@ -192,6 +192,9 @@ pub enum ProbeError {
     /// The adapter cannot run this probe.
     #[error("not supported here: {0}")]
     Unsupported(String),
+    /// A model file that cannot be read or run: what and where.
+    #[error("the model file: {0}")]
+    Model(String),
 }
 
 /// A whole run, as `roofline bench --json` prints it.
