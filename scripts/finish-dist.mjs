@@ -95,6 +95,8 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
+  // Byte ranges (a model file read in pieces) go to the network, never to the cache.
+  if (request.headers.has('range')) return;
   if (request.mode === 'navigate') {
     // The newest page when online (it names the newest files), the cached one offline.
     event.respondWith(
@@ -109,7 +111,7 @@ self.addEventListener('fetch', (event) => {
       (hit) =>
         hit ||
         fetch(request).then((response) => {
-          if (response.ok) {
+          if (response.status === 200) {
             const copy = response.clone();
             caches.open(CACHE).then((cache) => cache.put(request, copy));
           }

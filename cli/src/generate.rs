@@ -11,7 +11,7 @@ use roofline_core::gguf::{next_prefix_bytes, parse_header_in_file, GgufError, He
 use roofline_core::tokenizer::Tokenizer;
 use roofline_core::transformer::{argmax, Model, SourceError, TensorSource, Weights};
 use roofline_gpu::model::loader::Blocking;
-use roofline_gpu::model::runner::GpuModel;
+use roofline_gpu::model::runner::{GpuModel, LoadProgress};
 use roofline_gpu::{ContextOptions, GpuContext};
 use serde_json::json;
 
@@ -111,16 +111,21 @@ pub fn run(args: &GenerateArgs) -> Result<String> {
             bail!("{needed} tokens do not fit a {}-position context (--context)", args.context);
         }
         // Part by part: only one layer's bytes are in memory at a time.
-        let model =
-            pollster::block_on(GpuModel::load_streaming(&ctx, &header, &Blocking(&source), args.context, &mut |p| {
+        let mut shown = (u64::MAX, usize::MAX);
+        let mut progress = |p: LoadProgress| {
+            if (p.bytes >> 20, p.layers) != shown {
+                shown = (p.bytes >> 20, p.layers);
                 eprint!(
-                    "\rloading: {} of {} MB, {}/{} layers",
-                    p.bytes >> 20,
+                    "\rloading: {} of {} MiB, {}/{} layers",
+                    shown.0,
                     p.total_bytes >> 20,
                     p.layers,
                     p.total_layers
                 );
-            }))
+            }
+        };
+        let source = Blocking(&source);
+        let model = pollster::block_on(GpuModel::load_streaming(&ctx, &header, &source, args.context, &mut progress))
             .map_err(|e| anyhow!("{e}"))?;
         eprintln!();
         let run = pollster::block_on(model.generate(

@@ -4,6 +4,9 @@
 //! calibrated machine to the calculator through the share link in the URL fragment.
 
 mod env;
+mod model_file;
+mod model_page;
+mod model_run;
 mod page;
 mod run;
 

@@ -12,6 +12,7 @@ use roofline_gpu::{AdapterSummary, BenchReport, Measurement, ProbeKind};
 use wasm_bindgen::JsCast;
 
 use crate::env::{self, catalog};
+use crate::model_page::ModelSection;
 use crate::run::{self, Phase, Run};
 
 thread_local! {
@@ -32,6 +33,11 @@ pub fn mount() {
     el.set_inner_html("");
     let handle = leptos::mount::mount_to(el, DevicePage);
     MOUNTED.with(|m| *m.borrow_mut() = Some(Box::new(handle)));
+}
+
+/// True while this page's container is still in the document.
+pub(crate) fn on_screen() -> impl Fn() -> bool + 'static {
+    attached(root())
 }
 
 /// True while the element this page was mounted in is still in the document.
@@ -84,6 +90,9 @@ fn DevicePage() -> impl IntoView {
             </Show>
             <Results run=run />
             <Calibrate run=run />
+            <Show when=move || has_webgpu && run.no_adapter.with(Option::is_none)>
+                <ModelSection probes=run />
+            </Show>
         </section>
     }
 }

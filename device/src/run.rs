@@ -81,8 +81,13 @@ pub fn cancel() {
     CANCEL.with(|c| c.set(true));
 }
 
+/// Drops the context (after its device was lost), so the next use asks for a new one.
+pub fn forget_context() {
+    CONTEXT.with(|c| *c.borrow_mut() = None);
+}
+
 /// The context, created on first use (asks the browser for an adapter and a device).
-async fn context(run: Run) -> Option<Rc<GpuContext>> {
+pub async fn context(run: Run) -> Option<Rc<GpuContext>> {
     if let Some(ctx) = CONTEXT.with(|c| c.borrow().clone()) {
         if ctx.lost_reason().is_none() {
             return Some(ctx);

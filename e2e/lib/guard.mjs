@@ -9,6 +9,13 @@ export class Guard {
     this.problems = [];
     this.requests = [];
     this.pages = new Set();
+    this.expected = [];
+  }
+
+  /** Accepts console errors matching `pattern` (the browser's own log of a failure a test
+   * provokes on purpose, such as a 404 for a missing file); every other error still fails. */
+  expectConsoleError(pattern) {
+    this.expected.push(pattern);
   }
 
   watchContext(context) {
@@ -33,7 +40,7 @@ export class Guard {
     if (this.pages.has(page)) return;
     this.pages.add(page);
     page.on('console', (msg) => {
-      if (msg.type() === 'error') this.problems.push(`console error on ${shortUrl(page.url())}: ${msg.text().slice(0, 500)}`);
+      if (msg.type() === 'error' && !this.expected.some((p) => p.test(msg.text()))) this.problems.push(`console error on ${shortUrl(page.url())}: ${msg.text().slice(0, 500)}`);
     });
     page.on('pageerror', (err) => this.problems.push(`pageerror on ${shortUrl(page.url())}: ${String(err?.stack ?? err).slice(0, 500)}`));
   }

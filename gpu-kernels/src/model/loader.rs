@@ -108,12 +108,15 @@ pub fn plan(adapter: &AdapterSummary, header: &Header, context_len: u32) -> Resu
     let kv_layer = ctx * f32s(c.k_dim());
     let scores = ctx * f32s(c.n_heads);
     let logits = f32s(c.vocab);
-    for (what, bytes) in
-        [("the KV cache of one layer", kv_layer), ("the attention scores", scores), ("the logits", logits)]
-    {
+    let buffers = [
+        ("the KV cache of one layer", kv_layer, "; try a shorter context"),
+        ("the attention scores", scores, "; try a shorter context"),
+        ("the logits", logits, ""),
+    ];
+    for (what, bytes, advice) in buffers {
         if bytes > binding {
             return Err(refuse(format!(
-                "{what} would take {}, more than this adapter's largest storage binding ({}); try a shorter context",
+                "{what} would take {}, more than this adapter's largest storage binding ({}){advice}",
                 mib(bytes),
                 mib(binding)
             )));

@@ -28,7 +28,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         case 0u: { y[i] = x + b[i]; }
         case 1u: { y[i] = x * p.s; }
         case 2u: { y[i] = x / (1.0 + exp(-x)) * b[i]; }
-        case 3u: { y[i] = 0.5 * x * (1.0 + tanh(SQRT_2_OVER_PI * x * (1.0 + 0.044715 * x * x))) * b[i]; }
+        // tanh is 1 in f32 beyond ±10; clamping keeps implementations that compute it from
+        // exp(2u) (SwiftShader through Dawn) from returning inf / inf = NaN for large inputs.
+        case 3u: { y[i] = 0.5 * x * (1.0 + tanh(clamp(SQRT_2_OVER_PI * x * (1.0 + 0.044715 * x * x), -10.0, 10.0))) * b[i]; }
         default: { y[p.offset + i] = x; }
     }
 }
