@@ -15,6 +15,7 @@ pub mod efficiency;
 pub mod estimate;
 pub mod explain;
 pub mod fit;
+pub mod generated;
 pub mod gguf;
 pub mod hardware;
 pub mod localscore;
