@@ -20,6 +20,22 @@ pub struct BenchArgs {
     /// Time with the wall clock even where timestamp queries exist.
     #[arg(long)]
     pub no_timestamps: bool,
+    /// Also benchmark a model with generated weights: a catalog shape (smollm2-135m,
+    /// llama-3-2-1b, llama-3-1-8b, qwen2-5-14b) or `auto` (the largest that fits).
+    #[arg(long)]
+    pub model_shape: Option<String>,
+    /// Prompt tokens of the prompt-processing test (llama-bench -p).
+    #[arg(long, default_value_t = 512)]
+    pub pp: u32,
+    /// Generated tokens of the generation test (llama-bench -n).
+    #[arg(long, default_value_t = 128)]
+    pub tg: u32,
+    /// Timed repetitions of each model test (llama-bench -r).
+    #[arg(long, default_value_t = 5)]
+    pub repetitions: u32,
+    /// Also run LocalScore's nine prompt/generation tests and its score.
+    #[arg(long)]
+    pub localscore: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -39,15 +55,26 @@ pub fn run(args: &BenchArgs, catalog: &Catalog) -> Result<String> {
         eprintln!("  [{done}/{total}] {}", line(m));
     }))
     .map_err(|e| anyhow!("{e}"))?;
+    let model = match &args.model_shape {
+        Some(shape) => Some(crate::model_bench::run(&ctx, args, shape, catalog, &report)?),
+        None => None,
+    };
     if args.json {
         let mut value = serde_json::to_value(&report)?;
+        if let Some(m) = &model {
+            value["model"] = crate::model_bench::json(m)?;
+        }
         value["software_adapter_note"] = serde_json::json!(note(&report));
         if let Some(spec) = spec_for(catalog, &report) {
             value["catalog_match"] = serde_json::json!(spec);
         }
         return Ok(serde_json::to_string_pretty(&value)? + "\n");
     }
-    Ok(text(&report, catalog))
+    let mut out = text(&report, catalog);
+    if let Some(m) = &model {
+        out += &crate::model_bench::text(m);
+    }
+    Ok(out)
 }
 
 fn note(report: &BenchReport) -> Option<&'static str> {

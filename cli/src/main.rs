@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod generate;
+mod model_bench;
 mod report;
 
 use std::process::ExitCode;
@@ -74,7 +75,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measure this machine's GPU: memory bandwidth, FMA throughput and dispatch latency.
+    /// Measure this machine's GPU: memory bandwidth, FMA throughput and dispatch latency,
+    /// and with --model-shape a model's prompt and generation speed (generated weights).
     Bench(bench::BenchArgs),
     /// Run a real GGUF model (greedy, raw completion) on the GPU and time it.
     Generate(generate::GenerateArgs),

@@ -9,7 +9,7 @@ use roofline_core::gguf::Header;
 use roofline_core::transformer::{ModelConfig, Part, Prefetched, SourceError, TensorSource, Weights};
 
 use super::formats::QuantFormat;
-use super::runner::{Builder, GpuModel, LoadProgress};
+use super::runner::{Builder, Fill, GpuModel, LoadProgress};
 use crate::context::{AdapterSummary, GpuContext};
 use crate::probes::ProbeError;
 
@@ -103,17 +103,31 @@ pub fn plan(adapter: &AdapterSummary, header: &Header, context_len: u32) -> Resu
             )));
         }
     }
+    let (kv_cache_bytes, scratch_bytes) = buffers(adapter, &c, context_len)?;
+    let largest_part_bytes = std::iter::once(Part::Globals)
+        .chain((0..c.n_layers).map(Part::Layer))
+        .map(|p| Weights::ranges(header, p).iter().map(|r| r.1).sum::<u64>())
+        .max()
+        .unwrap_or(0);
+    Ok(LoadPlan { kv_cache_bytes, config: c, weight_bytes, scratch_bytes, largest_part_bytes })
+}
+
+/// The f32 KV cache and scratch buffers `c` needs for a `context_len`-position context,
+/// bytes, after checking that each buffer fits one storage binding of `adapter`.
+pub fn buffers(adapter: &AdapterSummary, c: &ModelConfig, context_len: u32) -> Result<(u64, u64), ProbeError> {
+    let binding = adapter.max_storage_binding_bytes.min(adapter.max_buffer_bytes);
+    let mib = |b: u64| format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64);
     let ctx = u64::from(context_len);
     let f32s = |n: usize| n as u64 * 4;
     let kv_layer = ctx * f32s(c.k_dim());
     let scores = ctx * f32s(c.n_heads);
     let logits = f32s(c.vocab);
-    let buffers = [
+    let checked = [
         ("the KV cache of one layer", kv_layer, "; try a shorter context"),
         ("the attention scores", scores, "; try a shorter context"),
         ("the logits", logits, ""),
     ];
-    for (what, bytes, advice) in buffers {
+    for (what, bytes, advice) in checked {
         if bytes > binding {
             return Err(refuse(format!(
                 "{what} would take {}, more than this adapter's largest storage binding ({}){advice}",
@@ -122,11 +136,6 @@ pub fn plan(adapter: &AdapterSummary, header: &Header, context_len: u32) -> Resu
             )));
         }
     }
-    let largest_part_bytes = std::iter::once(Part::Globals)
-        .chain((0..c.n_layers).map(Part::Layer))
-        .map(|p| Weights::ranges(header, p).iter().map(|r| r.1).sum::<u64>())
-        .max()
-        .unwrap_or(0);
     let scratch_bytes = f32s(c.hidden) * 9
         + f32s(c.q_dim()) * 2
         + f32s(c.k_dim()) * 2
@@ -135,13 +144,7 @@ pub fn plan(adapter: &AdapterSummary, header: &Header, context_len: u32) -> Resu
         + f32s(c.ffn) * 3
         + scores
         + logits;
-    Ok(LoadPlan {
-        kv_cache_bytes: kv_layer * 2 * c.n_layers as u64,
-        config: c,
-        weight_bytes,
-        scratch_bytes,
-        largest_part_bytes,
-    })
+    Ok((kv_layer * 2 * c.n_layers as u64, scratch_bytes))
 }
 
 async fn read_part(
@@ -191,14 +194,14 @@ impl GpuModel {
         let globals = read_part(source, header, Part::Globals, &mut done, progress).await?;
         let weights = Weights::load_globals(header, &globals).map_err(model_error)?;
         drop(globals);
-        let mut builder = Builder::start(ctx, &weights, context_len).await?;
+        let mut builder = Builder::start(ctx, &weights, context_len, Fill::Upload).await?;
         let config = weights.config.clone();
         drop(weights);
         for i in 0..config.n_layers {
             let bytes = read_part(source, header, Part::Layer(i), &mut done, progress).await?;
             let layer = Weights::load_layer(header, &bytes, &config, i).map_err(model_error)?;
             drop(bytes);
-            builder.add_layer(ctx, &layer).await?;
+            builder.add_layer(ctx, &layer, Fill::Upload).await?;
             done.layers += 1;
             progress(done);
         }

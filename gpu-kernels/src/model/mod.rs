@@ -2,8 +2,10 @@
 //! and are dequantized in the shader. Each kernel has a CPU twin (`reference`) and
 //! GPU-against-CPU tests on generated shapes (`tests/model_kernels.rs`).
 
+pub mod bench;
 pub mod f32_ops;
 mod formats;
+pub mod generated;
 pub mod loader;
 pub mod ops;
 pub mod reference;

@@ -7,6 +7,7 @@ use roofline_core::transformer::{Activation, LayerWeights, ModelConfig, QTensor,
 
 use super::f32_ops::{AttentionArgs, Elementwise, F32Ops, Rope};
 use super::formats::QuantFormat;
+use super::generated::Filler;
 use super::ops::{read_f32, upload_bytes, upload_f32, upload_tensor, GpuTensor, ModelOps, QuantKernel};
 use crate::context::GpuContext;
 use crate::probes::gpu;
@@ -19,14 +20,63 @@ struct GpuMatrix {
     chunks: Vec<(GpuTensor, u32)>,
 }
 
+/// Where a matrix's bytes come from.
+#[derive(Clone, Copy)]
+pub(crate) enum Fill<'a> {
+    /// The tensor's own bytes.
+    Upload,
+    /// Generated on the GPU (`QTensor::data` is empty): chunk `k` starting at row `r` is
+    /// filled from `seed_of(name) + r`.
+    Generate(&'a Filler, u32),
+}
+
+/// Rows of a matrix of `format` with rows of `cols` weights that fit one storage binding
+/// (the GPU splits bigger matrices into chunks of this many rows).
+pub fn chunk_rows(ctx: &GpuContext, format: QuantFormat, cols: u32) -> usize {
+    let row_bytes = u64::from(format.row_bytes(cols));
+    let limit = ctx.adapter.max_storage_binding_bytes.min(ctx.adapter.max_buffer_bytes);
+    (limit / row_bytes.max(1)).clamp(1, u64::from(u32::MAX)) as usize
+}
+
+/// The fill seed of tensor `name` in a model generated from `seed`.
+pub(crate) fn tensor_seed(seed: u32, name: &str) -> u32 {
+    name.bytes().fold(seed ^ 0x811c_9dc5, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
 impl GpuMatrix {
+    async fn make(ctx: &GpuContext, t: &QTensor, fill: Fill<'_>) -> Result<Self, ProbeError> {
+        match fill {
+            Fill::Upload => Self::upload(ctx, t).await,
+            Fill::Generate(filler, seed) => Self::generate(ctx, t, filler, tensor_seed(seed, &t.name)).await,
+        }
+    }
+
+    fn rows_per_chunk(ctx: &GpuContext, format: QuantFormat, cols: u32) -> usize {
+        chunk_rows(ctx, format, cols)
+    }
+
+    async fn generate(ctx: &GpuContext, t: &QTensor, filler: &Filler, seed: u32) -> Result<Self, ProbeError> {
+        let format = QuantFormat::from_ggml(t.ggml_type)
+            .ok_or_else(|| ProbeError::Unsupported(format!("{}: ggml type {}", t.name, t.ggml_type)))?;
+        let cols = t.cols as u32;
+        let per_chunk = Self::rows_per_chunk(ctx, format, cols);
+        let mut chunks = Vec::new();
+        let mut first = 0usize;
+        while first < t.rows {
+            let rows = per_chunk.min(t.rows - first);
+            let chunk_seed = seed.wrapping_add(first as u32);
+            chunks.push((filler.tensor(ctx, format, cols, rows as u32, chunk_seed).await?, first as u32));
+            first += rows;
+        }
+        Ok(Self { chunks })
+    }
+
     async fn upload(ctx: &GpuContext, t: &QTensor) -> Result<Self, ProbeError> {
         let format = QuantFormat::from_ggml(t.ggml_type)
             .ok_or_else(|| ProbeError::Unsupported(format!("{}: ggml type {}", t.name, t.ggml_type)))?;
         let cols = t.cols as u32;
         let row_bytes = u64::from(format.row_bytes(cols));
-        let limit = ctx.adapter.max_storage_binding_bytes.min(ctx.adapter.max_buffer_bytes);
-        let rows_per_chunk = (limit / row_bytes.max(1)).clamp(1, u64::from(u32::MAX)) as usize;
+        let rows_per_chunk = Self::rows_per_chunk(ctx, format, cols);
         let mut chunks = Vec::new();
         let mut first = 0usize;
         while first < t.rows {
@@ -201,14 +251,19 @@ pub(crate) struct Builder {
 impl Builder {
     /// Checks what the GPU runner supports and uploads everything outside the blocks
     /// (`weights.layers` may be empty).
-    pub(crate) async fn start(ctx: &GpuContext, weights: &Weights, context_len: u32) -> Result<Self, ProbeError> {
+    pub(crate) async fn start(
+        ctx: &GpuContext,
+        weights: &Weights,
+        context_len: u32,
+        fill: Fill<'_>,
+    ) -> Result<Self, ProbeError> {
         let c = weights.config.clone();
         if let Some(what) = unsupported(&c, weights) {
             return Err(ProbeError::Unsupported(format!("{} on the GPU: {what}", c.architecture.name())));
         }
-        let token_embd = GpuMatrix::upload(ctx, &weights.token_embd).await?;
+        let token_embd = GpuMatrix::make(ctx, &weights.token_embd, fill).await?;
         let output = match &weights.output {
-            Some(t) => Some(GpuMatrix::upload(ctx, t).await?),
+            Some(t) => Some(GpuMatrix::make(ctx, t, fill).await?),
             None => None,
         };
         Ok(Self {
@@ -222,7 +277,12 @@ impl Builder {
     }
 
     /// Uploads the next block and allocates its KV cache.
-    pub(crate) async fn add_layer(&mut self, ctx: &GpuContext, l: &LayerWeights) -> Result<(), ProbeError> {
+    pub(crate) async fn add_layer(
+        &mut self,
+        ctx: &GpuContext,
+        l: &LayerWeights,
+        fill: Fill<'_>,
+    ) -> Result<(), ProbeError> {
         if l.ffn_biases.gate.is_some() || l.ffn_biases.up.is_some() || l.ffn_biases.down.is_some() {
             return Err(ProbeError::Unsupported(format!(
                 "{} on the GPU: feed-forward biases",
@@ -232,7 +292,7 @@ impl Builder {
         let kv_bytes = u64::from(self.context_len) * self.config.k_dim() as u64 * 4;
         let mut uploaded = Vec::with_capacity(7);
         for t in [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down] {
-            uploaded.push(GpuMatrix::upload(ctx, t).await?);
+            uploaded.push(GpuMatrix::make(ctx, t, fill).await?);
         }
         let mut it = uploaded.into_iter();
         let mut next = || it.next().ok_or_else(|| ProbeError::Gpu("a layer matrix is missing".into()));
@@ -321,12 +381,12 @@ impl GpuModel {
             .map(|t| t.data.len() as u64)
             .sum();
         let mut done = LoadProgress { bytes: 0, total_bytes, layers: 0, total_layers: weights.config.n_layers };
-        let mut builder = Builder::start(ctx, weights, context_len).await?;
+        let mut builder = Builder::start(ctx, weights, context_len, Fill::Upload).await?;
         done.bytes +=
             std::iter::once(&weights.token_embd).chain(weights.output.iter()).map(|t| t.data.len() as u64).sum::<u64>();
         progress(done);
         for l in &weights.layers {
-            builder.add_layer(ctx, l).await?;
+            builder.add_layer(ctx, l, Fill::Upload).await?;
             done.bytes +=
                 [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down].iter().map(|t| t.data.len() as u64).sum::<u64>();
             done.layers += 1;
