@@ -54,6 +54,7 @@ fn every_model_kernel_validates_for_every_format() {
     for kernel in roofline_gpu::model::f32_ops::F32Kernel::ALL {
         validate(&format!("{kernel:?}"), kernel.source());
     }
+    validate("fill_blocks", roofline_gpu::model::generated::FILL);
 }
 
 #[test]
@@ -67,6 +68,7 @@ fn every_model_wgsl_file_is_used() {
         .chain(ALL_FORMATS.iter().map(|f| f.source()))
         .chain(ALL_FORMATS.iter().map(|f| f.dot_source()))
         .chain(roofline_gpu::model::f32_ops::F32Kernel::ALL.iter().map(|k| k.source()))
+        .chain([roofline_gpu::model::generated::FILL])
         .collect();
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();

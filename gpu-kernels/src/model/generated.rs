@@ -8,7 +8,8 @@ use crate::context::GpuContext;
 use crate::probes::gpu;
 use crate::probes::ProbeError;
 
-const FILL: &str = include_str!("../shaders/model/fill_blocks.wgsl");
+/// `fill_blocks.wgsl`.
+pub const FILL: &str = include_str!("../shaders/model/fill_blocks.wgsl");
 
 /// Invocations per workgroup in `fill_blocks.wgsl`.
 const WORKGROUP: u32 = 64;
