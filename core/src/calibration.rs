@@ -35,6 +35,72 @@ pub enum CalibrationError {
     /// A figure is not a plausible measurement.
     #[error("{0} is not a plausible measurement")]
     Implausible(&'static str),
+    /// The estimator cannot predict the benchmarked model on this machine.
+    #[error("the benchmarked model cannot be estimated on this machine: {0}")]
+    Estimate(String),
+}
+
+/// A model benchmark's result (generated weights at a catalog model's shapes, Q4_K_M).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRun {
+    /// The adapter as the browser or driver named it.
+    pub adapter: String,
+    /// Prompt tokens of the prompt-processing test.
+    pub prompt_tokens: u32,
+    /// Generated tokens of the generation test.
+    pub gen_tokens: u32,
+    /// Measured prompt processing, token/s.
+    pub pp_tokens_per_s: f64,
+    /// Measured generation, token/s.
+    pub tg_tokens_per_s: f64,
+}
+
+/// The bandwidth and f32 FLOPS that make the estimator predict `run` for `model` in
+/// `quant` on `system`'s GPU (whole model on the GPU, batch 1, no context before the
+/// prompt): generation speed is, to first order, proportional to bandwidth and prompt
+/// speed to FLOPS, so each is rescaled by measured ÷ predicted until both agree within
+/// 0.5 % (at most 20 rounds; latency terms the figures cannot move may leave a gap).
+/// Returns the figures as a [`Measured`] for [`calibrate`], and the final predicted
+/// (prompt, generation) token/s.
+pub fn fit_model_run(
+    system: &System,
+    model: &crate::model::ModelSpec,
+    quant: crate::quant::QuantScheme,
+    run: &ModelRun,
+    eff: &crate::efficiency::Efficiency,
+) -> Result<(Measured, (f64, f64)), CalibrationError> {
+    let plausible = |x: f64| x.is_finite() && x > 0.0 && x < 1e7;
+    if !plausible(run.pp_tokens_per_s) || !plausible(run.tg_tokens_per_s) {
+        return Err(CalibrationError::Implausible("the model benchmark's speed"));
+    }
+    let gpu = system.gpu.as_ref().ok_or_else(|| CalibrationError::NoGpu(system.name.clone()))?;
+    let mut m = Measured {
+        adapter: run.adapter.clone(),
+        read_gb_per_s: gpu.bandwidth_gb_per_s,
+        fma_f32_tflops: gpu.fp32_tflops,
+        fma_f16_tflops: None,
+    };
+    let workload = crate::workload::Workload {
+        prompt_tokens: run.prompt_tokens.max(1),
+        gen_tokens: run.gen_tokens.max(1),
+        context_depth: 0,
+        placement: crate::workload::Placement::GpuOnly,
+        ..crate::workload::Workload::default()
+    };
+    let mut predicted = (0.0, 0.0);
+    for _ in 0..20 {
+        let calibrated = calibrate(system, &m)?;
+        let e = crate::estimate::estimate(&calibrated, model, quant, &workload, eff)
+            .map_err(|e| CalibrationError::Estimate(e.to_string()))?;
+        predicted = (e.prompt_tokens_per_s, e.generation_tokens_per_s);
+        let (pp, tg) = (run.pp_tokens_per_s / predicted.0, run.tg_tokens_per_s / predicted.1);
+        if (pp - 1.0).abs() < 0.005 && (tg - 1.0).abs() < 0.005 {
+            break;
+        }
+        m.read_gb_per_s = (m.read_gb_per_s * tg.clamp(0.1, 10.0)).clamp(1e-3, 99_999.0);
+        m.fma_f32_tflops = (m.fma_f32_tflops * pp.clamp(0.1, 10.0)).clamp(1e-6, 99_999.0);
+    }
+    Ok((m, predicted))
 }
 
 impl Measured {
@@ -174,5 +240,33 @@ mod tests {
         assert!((bw.percent - 400.0 / spec.bandwidth_gb_per_s * 100.0).abs() < 1e-9);
         let bad = Measured { read_gb_per_s: f64::NAN, ..m };
         assert!(calibrate(&system, &bad).is_err());
+    }
+
+    #[test]
+    fn a_model_run_is_fitted_so_the_estimator_predicts_it() {
+        let c = catalog();
+        let entry = c.hardware("nvidia-geforce-rtx-4070").unwrap_or_else(|e| panic!("{e}"));
+        let system = System::assemble(entry, None, None, 1).unwrap_or_else(|e| panic!("{e}"));
+        let model = c.model("llama-3-2-1b").unwrap_or_else(|e| panic!("{e}"));
+        let eff = crate::efficiency::Efficiency::fitted();
+        let q = crate::quant::QuantScheme::Q4_K_M;
+        let run = ModelRun {
+            adapter: "test".into(),
+            prompt_tokens: 512,
+            gen_tokens: 128,
+            pp_tokens_per_s: 3000.0,
+            tg_tokens_per_s: 90.0,
+        };
+        let (m, (pp, tg)) = fit_model_run(&system, model, q, &run, &eff).unwrap_or_else(|e| panic!("{e}"));
+        assert!((pp / 3000.0 - 1.0).abs() < 0.01 && (tg / 90.0 - 1.0).abs() < 0.01, "{pp} {tg}");
+        // The calibrated machine predicts the run, and a bigger model more slowly.
+        let calibrated = calibrate(&system, &m).unwrap_or_else(|e| panic!("{e}"));
+        let w =
+            crate::workload::Workload { prompt_tokens: 512, gen_tokens: 128, context_depth: 0, ..Default::default() };
+        let big = c.model("llama-3-1-8b").unwrap_or_else(|e| panic!("{e}"));
+        let e = crate::estimate::estimate(&calibrated, big, q, &w, &eff).unwrap_or_else(|e| panic!("{e}"));
+        assert!(e.generation_tokens_per_s < 90.0 && e.generation_tokens_per_s > 5.0, "{}", e.generation_tokens_per_s);
+        let bad = ModelRun { tg_tokens_per_s: f64::INFINITY, ..run };
+        assert!(fit_model_run(&system, model, q, &bad, &eff).is_err());
     }
 }
