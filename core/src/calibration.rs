@@ -40,6 +40,11 @@ pub enum CalibrationError {
     Estimate(String),
 }
 
+/// The least GPU bandwidth a machine may have, GB/s (`check`'s range).
+const MIN_BANDWIDTH_GB_PER_S: f64 = 1.0;
+/// The least GPU f32 throughput a machine may have, TFLOPS (`check`'s range).
+const MIN_FP32_TFLOPS: f64 = 0.001;
+
 /// A model benchmark's result (generated weights at a catalog model's shapes, Q4_K_M).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelRun {
@@ -59,7 +64,9 @@ pub struct ModelRun {
 /// `quant` on `system`'s GPU (whole model on the GPU, batch 1, no context before the
 /// prompt): generation speed is, to first order, proportional to bandwidth and prompt
 /// speed to FLOPS, so each is rescaled by measured ÷ predicted until both agree within
-/// 0.5 % (at most 20 rounds; latency terms the figures cannot move may leave a gap).
+/// 0.5 % (at most 20 rounds). The figures stay within what a machine may have (at least
+/// 1 GB/s and 0.001 TFLOPS, as `check` requires), so a slower device, or latency terms
+/// the figures cannot move, leave a gap: compare the returned prediction with the run.
 /// Returns the figures as a [`Measured`] for [`calibrate`], and the final predicted
 /// (prompt, generation) token/s.
 pub fn fit_model_run(
@@ -97,8 +104,8 @@ pub fn fit_model_run(
         if (pp - 1.0).abs() < 0.005 && (tg - 1.0).abs() < 0.005 {
             break;
         }
-        m.read_gb_per_s = (m.read_gb_per_s * tg.clamp(0.1, 10.0)).clamp(1e-3, 99_999.0);
-        m.fma_f32_tflops = (m.fma_f32_tflops * pp.clamp(0.1, 10.0)).clamp(1e-6, 99_999.0);
+        m.read_gb_per_s = (m.read_gb_per_s * tg.clamp(0.1, 10.0)).clamp(MIN_BANDWIDTH_GB_PER_S, 99_999.0);
+        m.fma_f32_tflops = (m.fma_f32_tflops * pp.clamp(0.1, 10.0)).clamp(MIN_FP32_TFLOPS, 99_999.0);
     }
     Ok((m, predicted))
 }

@@ -3,6 +3,8 @@
 //! GPU with progress and cancellation, compares them with the catalog's spec, and hands a
 //! calibrated machine to the calculator through the share link in the URL fragment.
 
+mod bench_page;
+mod bench_run;
 mod env;
 mod model_file;
 mod model_page;

@@ -11,6 +11,7 @@ use roofline_core::units::sig;
 use roofline_gpu::{AdapterSummary, BenchReport, Measurement, ProbeKind};
 use wasm_bindgen::JsCast;
 
+use crate::bench_page::BenchSection;
 use crate::env::{self, catalog};
 use crate::model_page::ModelSection;
 use crate::run::{self, Phase, Run};
@@ -91,6 +92,7 @@ fn DevicePage() -> impl IntoView {
             <Results run=run />
             <Calibrate run=run />
             <Show when=move || has_webgpu && run.no_adapter.with(Option::is_none)>
+                <BenchSection probes=run />
                 <ModelSection probes=run />
             </Show>
         </section>
@@ -210,7 +212,7 @@ fn Results(run: Run) -> impl IntoView {
 }
 
 /// Catalog entries with a GPU, by name.
-fn gpu_entries() -> Vec<(String, String)> {
+pub(crate) fn gpu_entries() -> Vec<(String, String)> {
     let mut entries: Vec<(String, String)> =
         catalog().hardware.iter().filter(|e| e.gpu.is_some()).map(|e| (e.id.clone(), e.name.clone())).collect();
     entries.sort_by(|a, b| a.1.cmp(&b.1));
