@@ -53,9 +53,7 @@ pub fn BenchSection(probes: Run) -> impl IntoView {
         Some(system.and_then(|s| {
             let (pp, tg) = bench_run::predicted(&s, &report)?;
             let c = bench_run::calibrated(&s, &report)?;
-            let gap = (c.fitted.0 / report.pp_tokens_per_s.mean - 1.0)
-                .abs()
-                .max((c.fitted.1 / report.tg_tokens_per_s.mean - 1.0).abs());
+            let gap = (c.fitted.0 / report.pp_tokens_per_s.mean).max(c.fitted.1 / report.tg_tokens_per_s.mean);
             Ok((s.name, pp, tg, c.system, c.big_tg_tokens_per_s, gap))
         }))
     });
@@ -131,10 +129,10 @@ pub fn BenchSection(probes: Run) -> impl IntoView {
                                     "Calibrated with this run, an 8B Q4_K_M model would generate at about {} token/s here.",
                                     sig(big)
                                 )}</p>
-                                {(gap > 0.05).then(|| view! {
+                                {(gap > 1.05).then(|| view! {
                                     <p class="note" data-testid="bench-gap">{format!(
-                                        "The calibrated machine still misses this run by {} %: the device is outside the range the estimator models (at least 1 GB/s and 0.001 TFLOPS), or fixed latencies dominate.",
-                                        sig(gap * 100.0)
+                                        "Even calibrated, the estimator predicts up to {}× this run's speed: the device is slower than the range it models (at least 1 GB/s and 0.001 TFLOPS), or fixed latencies dominate.",
+                                        sig(gap)
                                     )}</p>
                                 })}
                                 <button data-testid="bench-calibrate" on:click=apply>"Calibrate the calculator"</button>
@@ -165,10 +163,16 @@ fn BenchResults(report: ModelBenchReport) -> impl IntoView {
         ratio(report.compute_ratio(), "f32 FMA peak"),
     );
     let url = export_url(&report);
+    let a = &report.adapter;
+    let adapter = [&a.name, &a.description, &a.vendor]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "this GPU (the browser does not name it)".into());
     view! {
         <div class="table-scroll">
             <table data-testid="bench-results">
-                <caption>{format!("{}, generated weights (Q4_K_M, {} MB) on {}", report.name, report.weight_bytes / 1_000_000, report.adapter.name)}</caption>
+                <caption>{format!("{}, generated weights (Q4_K_M, {} MB) on {}", report.name, report.weight_bytes / 1_000_000, adapter)}</caption>
                 <thead><tr><th>"Test"</th><th>"token/s"</th><th>"Time to first token"</th></tr></thead>
                 <tbody>
                     <tr data-testid="bench-pp"><td>{format!("pp{}", c.prompt_tokens)}</td><td class="num">{pm(&report.pp_tokens_per_s)}</td><td class="num">{format!("{} ms", pm(&report.ttft_ms))}</td></tr>
