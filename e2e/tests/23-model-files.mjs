@@ -1,5 +1,6 @@
 // Broken and oversized model files get a clear message before any weight is read, and
-// the page goes on: a wrong magic, a header cut short, tensor data cut short, and a
+// the page goes on: a wrong magic, a header cut short, tensor data cut short, a header
+// claiming 2^40 tensors, and a
 // header whose logits would exceed the adapter's storage binding. Then a valid (tiny,
 // zero-weight) model loads and generates.
 import { check } from '../lib/harness.mjs';
@@ -16,6 +17,7 @@ export default {
       truncated: ['--truncated'],
       shortData: ['--short-data'],
       huge: ['--huge-vocab'],
+      absurd: ['--absurd-count'],
     });
     try {
       const app = new DevicePage(await t.newPage(), t.baseUrl);
@@ -25,6 +27,7 @@ export default {
         [files.badMagic, /not a usable GGUF file: not a GGUF file/],
         [files.truncated, /not a usable GGUF file.*(truncated|ends|end)/i],
         [files.shortData, /ended early/],
+        [files.absurd, /tensor count at offset 8 is 1099511627776, more than the limit/],
         [files.huge, /cannot run here: the logits would take \d+(\.\d+)? MiB, more than this adapter's largest storage binding/],
       ];
       for (const [file, pattern] of cases) {
