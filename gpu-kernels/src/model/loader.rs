@@ -9,7 +9,7 @@ use roofline_core::gguf::Header;
 use roofline_core::transformer::{ModelConfig, Part, Prefetched, SourceError, TensorSource, Weights};
 
 use super::formats::QuantFormat;
-use super::runner::{Builder, GpuModel, LoadProgress};
+use super::runner::{chunk_tokens, scratch_bytes, Builder, GpuModel, LoadProgress};
 use crate::context::{AdapterSummary, GpuContext};
 use crate::probes::ProbeError;
 
@@ -44,8 +44,11 @@ pub struct LoadPlan {
     pub weight_bytes: u64,
     /// Keys and values of every layer for the whole context, f32.
     pub kv_cache_bytes: u64,
-    /// Activations, attention scores and logits.
+    /// Activations, attention scores and logits for a chunk of `chunk_tokens` prompt
+    /// tokens.
     pub scratch_bytes: u64,
+    /// Prompt tokens processed per command buffer.
+    pub chunk_tokens: u32,
     /// The largest part (the globals or one layer) held in memory at once while loading.
     pub largest_part_bytes: u64,
 }
@@ -124,19 +127,13 @@ pub fn plan(adapter: &AdapterSummary, header: &Header, context_len: u32) -> Resu
         .map(|p| Weights::ranges(header, p).iter().map(|r| r.1).sum::<u64>())
         .max()
         .unwrap_or(0);
-    let scratch_bytes = f32s(c.hidden) * 9
-        + f32s(c.q_dim()) * 2
-        + f32s(c.k_dim()) * 2
-        + f32s(c.v_dim()) * 2
-        + f32s(c.n_heads * c.head_dim_v)
-        + f32s(c.ffn) * 3
-        + scores
-        + logits;
+    let chunk = chunk_tokens(&c, context_len, binding);
     Ok(LoadPlan {
+        scratch_bytes: scratch_bytes(&c, context_len, chunk),
+        chunk_tokens: chunk,
         kv_cache_bytes: kv_layer * 2 * c.n_layers as u64,
         config: c,
         weight_bytes,
-        scratch_bytes,
         largest_part_bytes,
     })
 }
