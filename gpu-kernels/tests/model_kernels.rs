@@ -248,3 +248,59 @@ fn gathered_rows_are_bit_exact_for_every_format() {
         }
     }
 }
+
+/// Not a check: times each matrix kernel on a Gemma-3-270M-sized feed-forward matrix
+/// (640 rows of 2048, Q4_K: the down projection) for a 128-token chunk, to choose the kernel per adapter. Run with
+/// `cargo test --release -p roofline-gpu --test model_kernels -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn matrix_kernel_timings() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    let mut rng = Rng(99);
+    let (format, row_elems, rows, tokens) = (QuantFormat::Q4K, 2048u32, 640u32, 128u32);
+    let bytes = generate(format, row_elems, rows, &mut rng);
+    let x: Vec<f32> = (0..row_elems * tokens).map(|_| rng.f32_unit()).collect();
+    let time = |ops: &ModelOps, kernel: QuantKernel| {
+        pollster::block_on(async {
+            let t = upload_tensor(&ctx, &bytes, format, row_elems, rows).await?;
+            let xb = upload_f32(&ctx, &x).await?;
+            let y = upload_f32(&ctx, &vec![0.0; (rows * tokens) as usize]).await?;
+            let mut samples = Vec::new();
+            for _ in 0..4 {
+                let start = std::time::Instant::now();
+                let mut encoder = ctx.device.create_command_encoder(&Default::default());
+                {
+                    let mut pass = encoder.begin_compute_pass(&Default::default());
+                    if matches!(kernel, QuantKernel::Matvec | QuantKernel::MatvecThread) {
+                        // Token by token, as the prompt ran before chunks.
+                        for _ in 0..tokens {
+                            ops.matvec(&ctx, &mut pass, &t, &xb, &y, false).await?;
+                        }
+                    } else {
+                        let args = MatmulArgs { x: &xb, y: &y, tokens, y_stride: rows, out_offset: 0, add: false };
+                        ops.matmul(&ctx, &mut pass, &t, &args).await?;
+                    }
+                }
+                ctx.queue.submit([encoder.finish()]);
+                read_f32(&ctx, &y, 1).await?;
+                samples.push(start.elapsed().as_secs_f64() * 1e3);
+            }
+            samples.sort_by(f64::total_cmp);
+            Ok::<_, roofline_gpu::ProbeError>(samples)
+        })
+        .unwrap_or_else(|e| panic!("{kernel:?}: {e}"))
+    };
+    for kernel in [QuantKernel::Matmul, QuantKernel::MatmulThread, QuantKernel::MatvecThread, QuantKernel::Matvec] {
+        pollster::block_on(ops.prepare(&ctx, kernel, format)).unwrap();
+        ops.force_matmul = Some(kernel);
+        ops.force_matvec = Some(kernel);
+        let ms = time(&ops, kernel);
+        println!(
+            "{kernel:?}: {rows}×{row_elems} {format:?} × {tokens} tokens: median {:.1} ms (min {:.1}, max {:.1})",
+            ms[ms.len() / 2],
+            ms[0],
+            ms[ms.len() - 1]
+        );
+    }
+}
