@@ -60,6 +60,7 @@ fn gemma3_270m_tokens_are_llama_cpps() {
     let planned = plan(&ctx.adapter, &header, 128).unwrap();
     assert_eq!(planned.config.n_layers, 18);
     assert!(planned.weight_bytes > 200 << 20 && planned.gpu_bytes() > planned.weight_bytes, "{planned:?}");
+    assert_eq!(planned.chunk_tokens, 128, "the prompt chunk fills the 128-token context");
     let mut small = ctx.adapter.clone();
     small.max_storage_binding_bytes = 512 << 10;
     let refused = plan(&small, &header, 128).unwrap_err().to_string();
