@@ -132,7 +132,8 @@ fn matvec_past_the_workgroup_grid_limit() {
 }
 
 /// Y = X Wᵀ for `tokens` rows of X, written as a row chunk (`out_offset` in rows of
-/// `y_stride`) into a Y holding `prior`, with `add`; against the f64 twin.
+/// `y_stride`) into a Y holding `prior`, with `add`; against the f64 twin, within
+/// `relative` of Σ|w x| per output.
 #[allow(clippy::too_many_arguments)]
 fn check_matmul(
     ctx: &GpuContext,
@@ -143,6 +144,7 @@ fn check_matmul(
     tokens: u32,
     add: bool,
     rng: &mut Rng,
+    relative: f32,
 ) {
     let bytes = generate(format, row_elems, rows, rng);
     let x: Vec<f32> = (0..row_elems * tokens).map(|_| rng.f32_unit()).collect();
@@ -179,7 +181,7 @@ fn check_matmul(
             let xt = &x[t * re..][..re];
             let scale: f32 = w[r * re..][..re].iter().zip(xt).map(|(a, b)| (a * b).abs()).sum();
             let expected = want[t * rs + r] + if add { prior[o] } else { 0.0 };
-            let tolerance = 1e-5 * scale + 1e-6 + 1e-6 * expected.abs();
+            let tolerance = relative * scale + 1e-6 + 1e-6 * expected.abs();
             assert!(
                 (got[o] - expected).abs() <= tolerance,
                 "{what}: token {t} row {r}: GPU {} CPU {expected} (±{tolerance})",
@@ -199,12 +201,31 @@ fn matmul_matches_the_cpu_for_every_format() {
         for format in ALL_FORMATS {
             let (row_elems, rows) = shape(format);
             for (tokens, add) in [(1, false), (5, true), (33, false)] {
-                check_matmul(&ctx, &mut ops, format, row_elems, rows, tokens, add, &mut rng);
+                check_matmul(&ctx, &mut ops, format, row_elems, rows, tokens, add, &mut rng, 1e-5);
             }
         }
         // Rows and columns that are not multiples of the tiles, more tokens than a tile.
-        check_matmul(&ctx, &mut ops, QuantFormat::F32, 7, 45, 70, true, &mut rng);
-        check_matmul(&ctx, &mut ops, QuantFormat::Q4K, 768, 3, 17, false, &mut rng);
+        check_matmul(&ctx, &mut ops, QuantFormat::F32, 7, 45, 70, true, &mut rng, 1e-5);
+        check_matmul(&ctx, &mut ops, QuantFormat::Q4K, 768, 3, 17, false, &mut rng, 1e-5);
+    }
+}
+
+#[test]
+fn matmul_with_f16_weight_tiles_matches_the_cpu_within_f16_rounding() {
+    let Some(ctx) = context() else { return };
+    if !ctx.adapter.shader_f16 {
+        eprintln!("skipped: {} has no shader-f16 (naga still validates matmul_f16.wgsl)", ctx.adapter.name);
+        return;
+    }
+    let mut ops = ModelOps::default();
+    ops.force_matmul = Some(QuantKernel::MatmulF16);
+    let mut rng = Rng(0x94D0_49BB_1331_11EB);
+    for format in ALL_FORMATS {
+        let (row_elems, rows) = shape(format);
+        for (tokens, add) in [(1, false), (33, true)] {
+            // Each weight rounded to f16: within 2^-11 of it, so the sum within 2^-11 of Σ|w x|.
+            check_matmul(&ctx, &mut ops, format, row_elems, rows, tokens, add, &mut rng, 5e-4);
+        }
     }
 }
 

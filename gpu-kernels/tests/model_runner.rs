@@ -195,3 +195,26 @@ fn gemma3_shaped_prefill_matches_decoding() {
 fn qwen2_shaped_prefill_matches_decoding() {
     prefill_matches_decoding(false);
 }
+
+/// Where the adapter has `shader-f16`: the prompt with f16 weight tiles stays within f16
+/// rounding of the f32 path (2e-3 of the largest logit).
+#[test]
+fn prefill_with_f16_weight_tiles_stays_close() {
+    let Some(ctx) = context() else { return };
+    let mut rng = Rng(17);
+    let c = config(true);
+    let w = weights(&c, &mut rng);
+    let mut gpu = pollster::block_on(GpuModel::load(&ctx, &w, 64, &mut |_| {})).unwrap_or_else(|e| panic!("{e}"));
+    let prompt: Vec<u32> = (0..40).map(|_| (rng.next() % c.vocab as u64) as u32).collect();
+    let f32_path = pollster::block_on(gpu.prefill_logits(&ctx, &prompt, 0)).unwrap_or_else(|e| panic!("{e}"));
+    let enabled = pollster::block_on(gpu.force_f16_weight_tiles(&ctx)).unwrap_or_else(|e| panic!("{e}"));
+    if !enabled {
+        eprintln!("skipped: {} has no shader-f16", ctx.adapter.name);
+        return;
+    }
+    let f16_path = pollster::block_on(gpu.prefill_logits(&ctx, &prompt, 0)).unwrap_or_else(|e| panic!("{e}"));
+    let scale = f32_path.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
+    let worst = f16_path.iter().zip(&f32_path).map(|(a, b)| (a - b).abs() / scale).fold(0f32, f32::max);
+    eprintln!("f16 weight tiles: worst relative difference from the f32 path {worst:.2e}");
+    assert!(worst <= 2e-3, "f16 weight tiles moved the logits by {worst:.2e} of the largest");
+}

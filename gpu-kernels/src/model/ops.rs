@@ -13,6 +13,7 @@ const DEQUANT_ROWS: &str = include_str!("../shaders/model/dequant_rows.wgsl");
 const MATVEC: &str = include_str!("../shaders/model/matvec.wgsl");
 const MATVEC_THREAD: &str = include_str!("../shaders/model/matvec_thread.wgsl");
 const MATMUL: &str = include_str!("../shaders/model/matmul.wgsl");
+const MATMUL_F16: &str = include_str!("../shaders/model/matmul_f16.wgsl");
 const MATMUL_THREAD: &str = include_str!("../shaders/model/matmul_thread.wgsl");
 const GATHER_ROWS: &str = include_str!("../shaders/model/gather_rows.wgsl");
 
@@ -27,6 +28,8 @@ pub enum QuantKernel {
     MatvecThread,
     /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 32 × 32 tiles in workgroup memory.
     Matmul,
+    /// `matmul_f16.wgsl`: as `Matmul` with the weight tile in f16 (`shader-f16` only).
+    MatmulF16,
     /// `matmul_thread.wgsl`: Y = X Wᵀ, an invocation per (row, 16 tokens) (CPU-emulated
     /// adapters).
     MatmulThread,
@@ -36,8 +39,15 @@ pub enum QuantKernel {
 
 impl QuantKernel {
     /// Every kernel, for validation.
-    pub const ALL: [QuantKernel; 6] =
-        [Self::DequantRows, Self::Matvec, Self::MatvecThread, Self::Matmul, Self::MatmulThread, Self::GatherRows];
+    pub const ALL: [QuantKernel; 7] = [
+        Self::DequantRows,
+        Self::Matvec,
+        Self::MatvecThread,
+        Self::Matmul,
+        Self::MatmulF16,
+        Self::MatmulThread,
+        Self::GatherRows,
+    ];
 
     /// The kernel's source before composition.
     pub fn source(self) -> &'static str {
@@ -46,6 +56,7 @@ impl QuantKernel {
             Self::Matvec => MATVEC,
             Self::MatvecThread => MATVEC_THREAD,
             Self::Matmul => MATMUL,
+            Self::MatmulF16 => MATMUL_F16,
             Self::MatmulThread => MATMUL_THREAD,
             Self::GatherRows => GATHER_ROWS,
         }
@@ -54,6 +65,11 @@ impl QuantKernel {
     /// Whether the kernel calls the format's `sub_dot` (the matrix-vector products).
     pub fn uses_dot(self) -> bool {
         matches!(self, Self::Matvec | Self::MatvecThread)
+    }
+
+    /// Whether the kernel needs the adapter's `shader-f16`.
+    pub fn needs_f16(self) -> bool {
+        self == Self::MatmulF16
     }
 
     /// The matrix-vector kernel for this adapter: a workgroup per row on a GPU, an
@@ -135,6 +151,9 @@ impl ModelOps {
     ) -> Result<(), ProbeError> {
         if self.pipelines.contains_key(&(kernel, format)) {
             return Ok(());
+        }
+        if kernel.needs_f16() && !ctx.adapter.shader_f16 {
+            return Err(ProbeError::Unsupported(format!("{kernel:?}: this adapter has no shader-f16")));
         }
         let source = compose(kernel.source(), format, kernel.uses_dot());
         let pipeline = gpu::compile(ctx, &format!("{kernel:?} for {format:?}"), &source).await?;

@@ -18,7 +18,7 @@ use scratch::Scratch;
 pub use scratch::{chunk_tokens, scratch_bytes, MAX_CHUNK_TOKENS};
 
 use super::f32_ops::F32Ops;
-use super::ops::{read_f32, ModelOps};
+use super::ops::{read_f32, ModelOps, QuantKernel};
 use crate::context::GpuContext;
 use crate::probes::ProbeError;
 use crate::readback;
@@ -105,6 +105,31 @@ impl GpuModel {
     /// scratch buffers were sized for at load), e.g. to compare chunkings.
     pub fn set_prefill_chunk_tokens(&mut self, tokens: u32) {
         self.chunk_tokens = tokens.clamp(1, self.s.tokens);
+    }
+
+    /// Runs the prompt's matrix products with the weight tiles in f16 (`matmul_f16.wgsl`)
+    /// where the adapter has `shader-f16` and is not CPU-emulated (where the thread kernel
+    /// runs instead); returns whether it does. Off unless asked for: each weight is
+    /// rounded to f16, which moves the logits a little from the f32 path's.
+    pub async fn use_f16_weight_tiles(&mut self, ctx: &GpuContext) -> Result<bool, ProbeError> {
+        if !ctx.adapter.shader_f16 || QuantKernel::matmul_for(ctx) != QuantKernel::Matmul {
+            return Ok(false);
+        }
+        self.force_f16_weight_tiles(ctx).await
+    }
+
+    /// As [`Self::use_f16_weight_tiles`] on any adapter with `shader-f16`, CPU-emulated
+    /// included (tests on lavapipe); `false` (the f32 path stays) without it.
+    pub async fn force_f16_weight_tiles(&mut self, ctx: &GpuContext) -> Result<bool, ProbeError> {
+        if !ctx.adapter.shader_f16 {
+            return Ok(false);
+        }
+        let formats: Vec<_> = self.layers.iter().flat_map(|l| l.matrices()).filter_map(|m| m.format()).collect();
+        for format in formats {
+            self.qops.prepare(ctx, QuantKernel::MatmulF16, format).await?;
+        }
+        self.qops.force_matmul = Some(QuantKernel::MatmulF16);
+        Ok(true)
     }
 
     /// Submits `tokens` at positions `start ..` as one command buffer; with `head`, the

@@ -36,7 +36,7 @@ pub(crate) struct GpuLayer {
 }
 
 impl GpuLayer {
-    fn matrices(&self) -> [&GpuMatrix; 7] {
+    pub(super) fn matrices(&self) -> [&GpuMatrix; 7] {
         [&self.wq, &self.wk, &self.wv, &self.wo, &self.gate, &self.up, &self.down]
     }
 }
