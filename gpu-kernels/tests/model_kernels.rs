@@ -271,7 +271,7 @@ fn gathered_rows_are_bit_exact_for_every_format() {
 }
 
 /// Not a check: times each matrix kernel on a Gemma-3-270M-sized feed-forward matrix
-/// (640 rows of 2048, Q4_K: the down projection) for a 128-token chunk, to choose the kernel per adapter. Run with
+/// (640 rows of 2048, Q4_K: the down projection) for chunks of 4 to 128 tokens, to choose the kernel per adapter. Run with
 /// `cargo test --release -p roofline-gpu --test model_kernels -- --ignored --nocapture`.
 #[test]
 #[ignore]
@@ -279,10 +279,11 @@ fn matrix_kernel_timings() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(99);
-    let (format, row_elems, rows, tokens) = (QuantFormat::Q4K, 2048u32, 640u32, 128u32);
+    let (format, row_elems, rows) = (QuantFormat::Q4K, 2048u32, 640u32);
+    let tokens = 128u32;
     let bytes = generate(format, row_elems, rows, &mut rng);
     let x: Vec<f32> = (0..row_elems * tokens).map(|_| rng.f32_unit()).collect();
-    let time = |ops: &ModelOps, kernel: QuantKernel| {
+    let time = |ops: &ModelOps, kernel: QuantKernel, tokens: u32| {
         pollster::block_on(async {
             let t = upload_tensor(&ctx, &bytes, format, row_elems, rows).await?;
             let xb = upload_f32(&ctx, &x).await?;
@@ -312,11 +313,12 @@ fn matrix_kernel_timings() {
         })
         .unwrap_or_else(|e| panic!("{kernel:?}: {e}"))
     };
-    for kernel in [QuantKernel::Matmul, QuantKernel::MatmulThread, QuantKernel::MatvecThread, QuantKernel::Matvec] {
+    let kernels = [QuantKernel::Matmul, QuantKernel::MatmulThread, QuantKernel::MatvecThread, QuantKernel::Matvec];
+    for (kernel, tokens) in kernels.into_iter().flat_map(|k| [4u32, 16, 128].map(|t| (k, t))) {
         pollster::block_on(ops.prepare(&ctx, kernel, format)).unwrap();
         ops.force_matmul = Some(kernel);
         ops.force_matvec = Some(kernel);
-        let ms = time(&ops, kernel);
+        let ms = time(&ops, kernel, tokens);
         println!(
             "{kernel:?}: {rows}×{row_elems} {format:?} × {tokens} tokens: median {:.1} ms (min {:.1}, max {:.1})",
             ms[ms.len() / 2],

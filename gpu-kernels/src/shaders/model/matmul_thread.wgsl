@@ -4,7 +4,7 @@
 // of the format) and multiplies it into 16 tokens' accumulators held in four vec4s, so
 // each weight is decoded once per 16 tokens, and no private array is indexed at run time
 // (which a CPU backend turns into memory traffic). Tokens past the last one repeat it and
-// are not written. Same parameters and layout as matmul.wgsl.
+// are not written; groups of four past it are skipped. Same parameters and layout as matmul.wgsl.
 
 struct Params {
     row_elems: u32,
@@ -60,12 +60,21 @@ fn main(
     var a1 = vec4<f32>(0.0);
     var a2 = vec4<f32>(0.0);
     var a3 = vec4<f32>(0.0);
+    // Groups of four wholly past the last token are skipped (the same for the whole
+    // dispatch but its last workgroups, so the branches cost little).
+    let count = p.tokens - t0;
     for (var col = 0u; col < p.row_elems; col++) {
         let w = block_value(row + (col / BLOCK_ELEMS) * BLOCK_BYTES, col % BLOCK_ELEMS);
         a0 += w * x4(x0, col);
-        a1 += w * x4(x1, col);
-        a2 += w * x4(x2, col);
-        a3 += w * x4(x3, col);
+        if count > 4u {
+            a1 += w * x4(x1, col);
+        }
+        if count > 8u {
+            a2 += w * x4(x2, col);
+        }
+        if count > 12u {
+            a3 += w * x4(x3, col);
+        }
     }
     for (var i = 0u; i < 4u; i++) {
         store(t0 + i, r, a0[i]);
