@@ -30,8 +30,8 @@ pub enum QuantKernel {
     Matmul,
     /// `matmul_f16.wgsl`: as `Matmul` with the weight tile in f16 (`shader-f16` only).
     MatmulF16,
-    /// `matmul_thread.wgsl`: Y = X Wᵀ, an invocation per (row, 16 tokens) (CPU-emulated
-    /// adapters).
+    /// `matmul_thread.wgsl`: Y = X Wᵀ, an invocation per (2 rows, 16 tokens)
+    /// (CPU-emulated adapters).
     MatmulThread,
     /// `gather_rows.wgsl`: the rows named by a buffer of ids to f32 (a batch's embeddings).
     GatherRows,
@@ -248,7 +248,7 @@ impl ModelOps {
         let params = gpu::uniform(ctx, &params).await?;
         let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (a.x, None), (a.y, None), (&params, None)]);
         let workgroups = if kernel == QuantKernel::MatmulThread {
-            t.rows.div_ceil(64) * a.tokens.div_ceil(16)
+            t.rows.div_ceil(128) * a.tokens.div_ceil(16)
         } else {
             t.rows.div_ceil(32) * a.tokens.div_ceil(32)
         };
