@@ -1,6 +1,8 @@
 //! The f32 kernels of a transformer step against their CPU twins on generated shapes:
-//! RMSNorm (with and without weight, several rows), RoPE (both layouts), attention
-//! (grouped-query heads, causal, sliding window), element-wise steps, argmax (ties).
+//! RMSNorm (with and without weight, several rows), RoPE (both layouts, one token and a
+//! batch at consecutive positions), attention (grouped-query heads, causal, sliding
+//! window, one query and a batch of queries), element-wise steps (with a bias added to
+//! each row), argmax (ties).
 
 // Helpers outside #[test] functions assert too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -63,7 +65,7 @@ macro_rules! run {
 #[test]
 fn rms_norm_matches() {
     let Some((ctx, ops)) = context() else { return };
-    for (len, rows, weighted) in [(640, 1, true), (256, 4, true), (100, 3, false)] {
+    for (len, rows, weighted) in [(640, 1, true), (256, 4, true), (100, 3, false), (32, 523, true)] {
         let x = values(len * rows, 1);
         let w = values(len, 2);
         let (xb, wb, yb) = pollster::block_on(async {
@@ -143,6 +145,7 @@ fn attention_matches_with_groups_and_windows() {
             kv_heads: kv_heads as u32,
             dim: dim as u32,
             pos: pos as u32,
+            queries: 1,
             window: window as u32,
             ctx: ctx_len as u32,
             scale,
@@ -150,6 +153,82 @@ fn attention_matches_with_groups_and_windows() {
         let got = run!(ctx, &ob, heads * dim, |pass| ops.attention(&ctx, &mut pass, &args));
         let want = reference::attention(&q, &k, &v, heads, kv_heads, dim, pos, window, scale);
         close(&got, &want, 1e-4, &format!("attention {heads}/{kv_heads} pos {pos} window {window}"));
+    }
+}
+
+#[test]
+fn rope_over_a_batch_matches() {
+    let Some((ctx, ops)) = context() else { return };
+    for (tokens, heads, dim, n_rot, neox, pos) in
+        [(1, 4, 64, 64, true, 9), (7, 3, 32, 32, false, 0), (33, 1, 48, 16, true, 100), (130, 2, 64, 64, true, 3)]
+    {
+        let v = values(tokens * heads * dim, tokens as u32 + 5);
+        let vb = pollster::block_on(upload_f32(&ctx, &v)).unwrap();
+        let rope = Rope { n_rot: n_rot as u32, neox, base: 10_000.0, freq_scale: 0.5 };
+        let got = run!(ctx, &vb, v.len(), |pass| ops.rope_rows(
+            &ctx,
+            &mut pass,
+            &vb,
+            tokens as u32,
+            heads as u32,
+            dim as u32,
+            pos,
+            rope
+        ));
+        let want = reference::rope_rows(&v, heads, dim, n_rot, pos, neox, 10_000.0, 0.5);
+        close(&got, &want, 1e-4, &format!("rope of {tokens} tokens at {pos}"));
+    }
+}
+
+#[test]
+fn attention_over_a_batch_of_queries_matches() {
+    let Some((ctx, ops)) = context() else { return };
+    // (heads, kv heads, dim, first position, queries, window)
+    for (heads, kv_heads, dim, pos, queries, window) in [
+        (4, 1, 64, 0, 1, 0),
+        (4, 1, 64, 0, 37, 0),
+        (8, 2, 32, 11, 70, 16),
+        (6, 3, 16, 90, 5, 512),
+        (3, 3, 24, 0, 160, 7),
+    ] {
+        let ctx_len = 160;
+        let q = values(queries * heads * dim, 41);
+        let k = values(ctx_len * kv_heads * dim, 42);
+        let v = values(ctx_len * kv_heads * dim, 43);
+        let scale = 1.0 / (dim as f32).sqrt();
+        let (qb, kb, vb, sb, ob) = pollster::block_on(async {
+            Ok::<_, ProbeError>((
+                upload_f32(&ctx, &q).await?,
+                upload_f32(&ctx, &k).await?,
+                upload_f32(&ctx, &v).await?,
+                upload_f32(&ctx, &vec![0.0; queries * heads * ctx_len]).await?,
+                upload_f32(&ctx, &vec![0.0; queries * heads * dim]).await?,
+            ))
+        })
+        .unwrap();
+        let args = AttentionArgs {
+            q: &qb,
+            k: &kb,
+            v: &vb,
+            scores: &sb,
+            out: &ob,
+            heads: heads as u32,
+            kv_heads: kv_heads as u32,
+            dim: dim as u32,
+            pos: pos as u32,
+            queries: queries as u32,
+            window: window as u32,
+            ctx: ctx_len as u32,
+            scale,
+        };
+        let got = run!(ctx, &ob, queries * heads * dim, |pass| ops.attention(&ctx, &mut pass, &args));
+        let want = reference::attention_rows(&q, &k, &v, heads, kv_heads, dim, pos, window, scale);
+        close(
+            &got,
+            &want,
+            1e-4,
+            &format!("attention {heads}/{kv_heads} of {queries} queries at {pos} window {window}"),
+        );
     }
 }
 
@@ -178,6 +257,18 @@ fn elementwise_steps_match() {
         let got = run!(ctx, &yb, n, |pass| ops.elementwise(&ctx, &mut pass, op, &ab, Some(&bb), &yb, n as u32));
         let want: Vec<f32> = (0..n).map(want).collect();
         close(&got, &want, 1e-5, &format!("{op:?}"));
+    }
+    for len in [1usize, 77, n] {
+        let got = run!(ctx, &yb, n, |pass| ops.elementwise(
+            &ctx,
+            &mut pass,
+            Elementwise::AddRow { len: len as u32 },
+            &ab,
+            Some(&bb),
+            &yb,
+            n as u32
+        ));
+        close(&got, &reference::add_row(&a, &b[..len]), 1e-6, &format!("a bias of {len} added to each row"));
     }
     let got = run!(ctx, &yb, n + 5, |pass| ops.elementwise(
         &ctx,

@@ -3,7 +3,8 @@
 //! cache, which moves Gemma's logits by up to about 1 (see the fixtures' README); run in
 //! f32 on the same weights (`scripts/llama-cpp-f32-reference.py`) it is the exact
 //! reference. For each prompt: the 32 greedy tokens equal llama.cpp-f32's, its first-step
-//! top-10 logits agree within 0.02, and the quantized run's within 1.5.
+//! top-10 logits (the prompt processed as one chunk, as `generate` does) agree within 0.02,
+//! and the quantized run's within 1.5.
 //! Runs when `ROOFLINE_GEMMA_GGUF` names the file (skipped with a message otherwise).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -59,6 +60,7 @@ fn gemma3_270m_tokens_are_llama_cpps() {
     let planned = plan(&ctx.adapter, &header, 128).unwrap();
     assert_eq!(planned.config.n_layers, 18);
     assert!(planned.weight_bytes > 200 << 20 && planned.gpu_bytes() > planned.weight_bytes, "{planned:?}");
+    assert_eq!(planned.chunk_tokens, 128, "the prompt chunk fills the 128-token context");
     let mut small = ctx.adapter.clone();
     small.max_storage_binding_bytes = 512 << 10;
     let refused = plan(&small, &header, 128).unwrap_err().to_string();
@@ -83,13 +85,8 @@ fn gemma3_270m_tokens_are_llama_cpps() {
         };
         let prompt = ids(&p["prompt_tokens"]);
         let expected = ids(&p["tokens"]);
-        let first = pollster::block_on(async {
-            for (pos, &t) in prompt[..prompt.len() - 1].iter().enumerate() {
-                model.logits(&ctx, t, pos as u32).await?;
-            }
-            model.logits(&ctx, prompt[prompt.len() - 1], prompt.len() as u32 - 1).await
-        })
-        .unwrap();
+        // The prompt in one chunk, as `generate` runs it.
+        let first = pollster::block_on(model.prefill_logits(&ctx, &prompt, 0)).unwrap();
         let diff = |fixture: &serde_json::Value| {
             fixture["top_logits"].as_array().unwrap().iter().fold(0f64, |worst, pair| {
                 let (id, value) = (pair[0].as_u64().unwrap() as usize, pair[1].as_f64().unwrap());
@@ -100,9 +97,10 @@ fn gemma3_270m_tokens_are_llama_cpps() {
         let run = pollster::block_on(model.generate(&ctx, &prompt, expected.len(), &mut |_| {}, &|| false)).unwrap();
         let same = run.tokens.iter().zip(&expected).take_while(|(a, b)| a == b).count();
         println!(
-            "{:?}: {same}/{} tokens as llama.cpp (f32), top-10 logits within {worst:.4} (f32) and {worst_q:.3} (quantized), {:.2} token/s",
+            "{:?}: {same}/{} tokens as llama.cpp (f32), top-10 logits within {worst:.4} (f32) and {worst_q:.3} (quantized), prompt {:.1} token/s, {:.2} token/s",
             p["prompt"].as_str().unwrap_or(""),
             expected.len(),
+            prompt.len() as f64 / run.prompt_s,
             (run.tokens.len() - 1) as f64 / run.generation_s
         );
         assert!(worst < 0.02, "first-step logits differ from llama.cpp-f32's by {worst}");

@@ -1,11 +1,13 @@
-//! The model kernels against their CPU twins on generated shapes: dequantization is bit
-//! for bit the core's (ggml's) for every format; the matrix-vector product agrees within
-//! f32 summation error, also past 65,535 rows (a two-dimensional grid).
+//! The model kernels against their CPU twins on generated shapes: dequantization and the
+//! gathering of a batch's rows are bit for bit the core's (ggml's) for every format; the
+//! matrix-vector and matrix–matrix products (both variants of each) agree within f32
+//! summation error, on odd shapes and token counts, also past 65,535 rows (a
+//! two-dimensional grid).
 
 // Helpers outside #[test] functions assert too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use roofline_gpu::model::ops::{read_f32, upload_f32, upload_tensor, ModelOps, QuantKernel};
+use roofline_gpu::model::ops::{read_f32, upload_bytes, upload_f32, upload_tensor, MatmulArgs, ModelOps, QuantKernel};
 use roofline_gpu::model::{reference, QuantFormat, ALL_FORMATS};
 use roofline_gpu::GpuContext;
 
@@ -126,5 +128,202 @@ fn matvec_past_the_workgroup_grid_limit() {
         // An invocation per row needs 65,600 × 64 rows to pass the grid limit.
         let rows = if kernel == QuantKernel::Matvec { 65_600 } else { 65_600 * 64 / 32 };
         check_matvec(&ctx, &mut ops, QuantFormat::Q4_0, 32, rows, &mut rng);
+    }
+}
+
+/// Y = X Wᵀ for `tokens` rows of X, written as a row chunk (`out_offset` in rows of
+/// `y_stride`) into a Y holding `prior`, with `add`; against the f64 twin, within
+/// `relative` of Σ|w x| per output.
+#[allow(clippy::too_many_arguments)]
+fn check_matmul(
+    ctx: &GpuContext,
+    ops: &mut ModelOps,
+    format: QuantFormat,
+    row_elems: u32,
+    rows: u32,
+    tokens: u32,
+    add: bool,
+    rng: &mut Rng,
+    relative: f32,
+) {
+    let bytes = generate(format, row_elems, rows, rng);
+    let x: Vec<f32> = (0..row_elems * tokens).map(|_| rng.f32_unit()).collect();
+    let (out_offset, y_stride) = (3u32, rows + 5);
+    let prior: Vec<f32> = (0..y_stride * tokens).map(|_| rng.f32_unit()).collect();
+    let got = pollster::block_on(async {
+        ops.prepare(ctx, ops.matmul_kernel(ctx), format).await?;
+        let t = upload_tensor(ctx, &bytes, format, row_elems, rows).await?;
+        let xb = upload_f32(ctx, &x).await?;
+        let y = upload_f32(ctx, &prior).await?;
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            let args = MatmulArgs { x: &xb, y: &y, tokens, y_stride, out_offset, add };
+            ops.matmul(ctx, &mut pass, &t, &args).await?;
+        }
+        ctx.queue.submit([encoder.finish()]);
+        read_f32(ctx, &y, prior.len()).await
+    })
+    .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+    let (re, rs) = (row_elems as usize, rows as usize);
+    let want = reference::matmul(format.ggml_type(), &bytes, re, rs, &x);
+    let w = reference::dequant_rows(format.ggml_type(), &bytes, re, 0, rs);
+    let what = format!("{:?} {format:?} {rows}×{row_elems}, {tokens} tokens", ops.matmul_kernel(ctx));
+    for t in 0..tokens as usize {
+        for c in 0..y_stride as usize {
+            let o = t * y_stride as usize + c;
+            let inside = c >= out_offset as usize && c < (out_offset + rows) as usize;
+            if !inside {
+                assert_eq!(got[o].to_bits(), prior[o].to_bits(), "{what}: token {t} column {c} outside the chunk");
+                continue;
+            }
+            let r = c - out_offset as usize;
+            let xt = &x[t * re..][..re];
+            let scale: f32 = w[r * re..][..re].iter().zip(xt).map(|(a, b)| (a * b).abs()).sum();
+            let expected = want[t * rs + r] + if add { prior[o] } else { 0.0 };
+            let tolerance = relative * scale + 1e-6 + 1e-6 * expected.abs();
+            assert!(
+                (got[o] - expected).abs() <= tolerance,
+                "{what}: token {t} row {r}: GPU {} CPU {expected} (±{tolerance})",
+                got[o]
+            );
+        }
+    }
+}
+
+#[test]
+fn matmul_matches_the_cpu_for_every_format() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    let mut rng = Rng(0x5851_F42D_4C95_7F2D);
+    for kernel in [QuantKernel::Matmul, QuantKernel::MatmulThread] {
+        ops.force_matmul = Some(kernel);
+        for format in ALL_FORMATS {
+            let (row_elems, rows) = shape(format);
+            for (tokens, add) in [(1, false), (5, true), (33, false)] {
+                check_matmul(&ctx, &mut ops, format, row_elems, rows, tokens, add, &mut rng, 1e-5);
+            }
+        }
+        // Rows and columns that are not multiples of the tiles, more tokens than a tile.
+        check_matmul(&ctx, &mut ops, QuantFormat::F32, 7, 45, 70, true, &mut rng, 1e-5);
+        check_matmul(&ctx, &mut ops, QuantFormat::Q4K, 768, 3, 17, false, &mut rng, 1e-5);
+    }
+}
+
+#[test]
+fn matmul_with_f16_weight_tiles_matches_the_cpu_within_f16_rounding() {
+    let Some(ctx) = context() else { return };
+    if !ctx.adapter.shader_f16 {
+        eprintln!("skipped: {} has no shader-f16 (naga still validates matmul_f16.wgsl)", ctx.adapter.name);
+        return;
+    }
+    let mut ops = ModelOps::default();
+    ops.force_matmul = Some(QuantKernel::MatmulF16);
+    let mut rng = Rng(0x94D0_49BB_1331_11EB);
+    for format in ALL_FORMATS {
+        let (row_elems, rows) = shape(format);
+        for (tokens, add) in [(1, false), (33, true)] {
+            // Each weight rounded to f16: within 2^-11 of it, so the sum within 2^-11 of Σ|w x|.
+            check_matmul(&ctx, &mut ops, format, row_elems, rows, tokens, add, &mut rng, 5e-4);
+        }
+    }
+}
+
+#[test]
+fn gathered_rows_are_bit_exact_for_every_format() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    for format in ALL_FORMATS {
+        let (row_elems, rows) = shape(format);
+        let bytes = generate(format, row_elems, rows, &mut rng);
+        // Ids outside this chunk (rows 10 .. rows) keep what the output held.
+        let first = 10u32;
+        let ids: Vec<u32> = vec![12, 3, rows - 1, 12, rows - 2, first, 0];
+        let chunk = &bytes[(first * format.row_bytes(row_elems)) as usize..];
+        let n = ids.len() * row_elems as usize;
+        let got = pollster::block_on(async {
+            ops.prepare(&ctx, QuantKernel::GatherRows, format).await?;
+            let t = upload_tensor(&ctx, chunk, format, row_elems, rows - first).await?;
+            let id_bytes: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
+            let idb = upload_bytes(&ctx, &id_bytes, wgpu::BufferUsages::STORAGE).await?;
+            let out = upload_f32(&ctx, &vec![-7.0; n]).await?;
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                ops.gather_rows(&ctx, &mut pass, &t, first, &idb, ids.len() as u32, &out).await?;
+            }
+            ctx.queue.submit([encoder.finish()]);
+            read_f32(&ctx, &out, n).await
+        })
+        .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let want = reference::gather_rows(format.ggml_type(), &bytes, row_elems as usize, &ids);
+        for (i, &id) in ids.iter().enumerate() {
+            let range = i * row_elems as usize..(i + 1) * row_elems as usize;
+            if id < first {
+                assert!(got[range].iter().all(|v| *v == -7.0), "{format:?}: id {id} is outside the chunk");
+            } else {
+                let same = got[range.clone()].iter().zip(&want[range]).all(|(g, w)| g.to_bits() == w.to_bits());
+                assert!(same, "{format:?}: row {id} (slot {i})");
+            }
+        }
+    }
+}
+
+/// Not a check: times each matrix kernel on a Gemma-3-270M-sized feed-forward matrix
+/// (640 rows of 2048, Q4_K: the down projection) for chunks of 4 to 128 tokens, to choose the kernel per adapter. Run with
+/// `cargo test --release -p roofline-gpu --test model_kernels -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn matrix_kernel_timings() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    let mut rng = Rng(99);
+    let (format, row_elems, rows) = (QuantFormat::Q4K, 2048u32, 640u32);
+    let tokens = 128u32;
+    let bytes = generate(format, row_elems, rows, &mut rng);
+    let x: Vec<f32> = (0..row_elems * tokens).map(|_| rng.f32_unit()).collect();
+    let time = |ops: &ModelOps, kernel: QuantKernel, tokens: u32| {
+        pollster::block_on(async {
+            let t = upload_tensor(&ctx, &bytes, format, row_elems, rows).await?;
+            let xb = upload_f32(&ctx, &x).await?;
+            let y = upload_f32(&ctx, &vec![0.0; (rows * tokens) as usize]).await?;
+            let mut samples = Vec::new();
+            for _ in 0..4 {
+                let start = std::time::Instant::now();
+                let mut encoder = ctx.device.create_command_encoder(&Default::default());
+                {
+                    let mut pass = encoder.begin_compute_pass(&Default::default());
+                    if matches!(kernel, QuantKernel::Matvec | QuantKernel::MatvecThread) {
+                        // Token by token, as the prompt ran before chunks.
+                        for _ in 0..tokens {
+                            ops.matvec(&ctx, &mut pass, &t, &xb, &y, false).await?;
+                        }
+                    } else {
+                        let args = MatmulArgs { x: &xb, y: &y, tokens, y_stride: rows, out_offset: 0, add: false };
+                        ops.matmul(&ctx, &mut pass, &t, &args).await?;
+                    }
+                }
+                ctx.queue.submit([encoder.finish()]);
+                read_f32(&ctx, &y, 1).await?;
+                samples.push(start.elapsed().as_secs_f64() * 1e3);
+            }
+            samples.sort_by(f64::total_cmp);
+            Ok::<_, roofline_gpu::ProbeError>(samples)
+        })
+        .unwrap_or_else(|e| panic!("{kernel:?}: {e}"))
+    };
+    let kernels = [QuantKernel::Matmul, QuantKernel::MatmulThread, QuantKernel::MatvecThread, QuantKernel::Matvec];
+    for (kernel, tokens) in kernels.into_iter().flat_map(|k| [4u32, 16, 128].map(|t| (k, t))) {
+        pollster::block_on(ops.prepare(&ctx, kernel, format)).unwrap();
+        ops.force_matmul = Some(kernel);
+        ops.force_matvec = Some(kernel);
+        let ms = time(&ops, kernel, tokens);
+        println!(
+            "{kernel:?}: {rows}×{row_elems} {format:?} × {tokens} tokens: median {:.1} ms (min {:.1}, max {:.1})",
+            ms[ms.len() / 2],
+            ms[0],
+            ms[ms.len() - 1]
+        );
     }
 }

@@ -3,6 +3,10 @@
 //! QK-norm, NeoX RoPE, sliding-window and global layers, scaled embedding, tied output)
 //! and a Qwen2-shaped one (SiLU, Q/K/V biases, no post norms, grouped-query heads) with
 //! the "normal" RoPE layout. Logits agree at every position; greedy tokens are identical.
+//! The prompt processed in chunks (matrix–matrix products, causal attention over a batch)
+//! gives the last position's logits that token-by-token decoding gives, within
+//! 1e-5 × the largest logit: over one chunk, several chunks, a chunk that starts past
+//! position 0, and prompts longer than the sliding window.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -132,4 +136,85 @@ fn gemma3_shaped_model_matches_the_cpu() {
 #[test]
 fn qwen2_shaped_model_matches_the_cpu() {
     compare(false);
+}
+
+fn prefill_matches_decoding(gemma: bool) {
+    let Some(ctx) = context() else { return };
+    let mut rng = Rng(if gemma { 11 } else { 13 });
+    let c = config(gemma);
+    let w = weights(&c, &mut rng);
+    let mut gpu = pollster::block_on(GpuModel::load(&ctx, &w, 64, &mut |_| {})).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(gpu.prefill_chunk_tokens(), 64, "the chunk is bounded by the context");
+    let prompt: Vec<u32> = (0..45).map(|_| (rng.next() % c.vocab as u64) as u32).collect();
+    let name = c.architecture.name();
+    let decoded = pollster::block_on(async {
+        let mut last = Vec::new();
+        for (pos, &t) in prompt.iter().enumerate() {
+            last = gpu.logits(&ctx, t, pos as u32).await?;
+        }
+        Ok::<_, roofline_gpu::ProbeError>(last)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let scale = decoded.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
+    let check = |got: &[f32], what: &str| {
+        let worst = got.iter().zip(&decoded).map(|(g, d)| (g - d).abs() / scale).fold(0f32, f32::max);
+        eprintln!("{name}, {what}: worst relative difference from decoding {worst:.2e}");
+        assert!(worst <= 1e-5, "{name}, {what}: prefill logits differ from decoding by {worst:.2e} of the largest");
+    };
+    // One chunk of 45 (the whole prompt), then chunks of 16 (16 + 16 + 13).
+    let one = pollster::block_on(gpu.prefill_logits(&ctx, &prompt, 0)).unwrap_or_else(|e| panic!("{e}"));
+    check(&one, "one chunk");
+    gpu.set_prefill_chunk_tokens(16);
+    let three = pollster::block_on(gpu.prefill_logits(&ctx, &prompt, 0)).unwrap_or_else(|e| panic!("{e}"));
+    check(&three, "chunks of 16");
+    // A prompt continued from position 20 over the cache the first 20 left, in chunks of 7.
+    gpu.set_prefill_chunk_tokens(7);
+    let continued = pollster::block_on(async {
+        gpu.prefill_logits(&ctx, &prompt[..20], 0).await?;
+        gpu.prefill_logits(&ctx, &prompt[20..], 20).await
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    check(&continued, "20 tokens, then 25 from position 20 in chunks of 7");
+    // Greedy tokens after a chunked prompt equal the CPU reference's.
+    let mut cpu = Model::new(w.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let cpu_tokens = cpu.generate(&prompt, 6).unwrap_or_else(|e| panic!("{e}"));
+    let run =
+        pollster::block_on(gpu.generate(&ctx, &prompt, 6, &mut |_| {}, &|| false)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run.tokens, cpu_tokens, "{name}: greedy tokens after a chunked prompt");
+    // Past the context: refused, not run.
+    let long: Vec<u32> = vec![1; 65];
+    assert!(pollster::block_on(gpu.prefill_logits(&ctx, &long, 0)).is_err(), "a prompt past the context");
+}
+
+#[test]
+fn gemma3_shaped_prefill_matches_decoding() {
+    prefill_matches_decoding(true);
+}
+
+#[test]
+fn qwen2_shaped_prefill_matches_decoding() {
+    prefill_matches_decoding(false);
+}
+
+/// Where the adapter has `shader-f16`: the prompt with f16 weight tiles stays within f16
+/// rounding of the f32 path (2e-3 of the largest logit).
+#[test]
+fn prefill_with_f16_weight_tiles_stays_close() {
+    let Some(ctx) = context() else { return };
+    let mut rng = Rng(17);
+    let c = config(true);
+    let w = weights(&c, &mut rng);
+    let mut gpu = pollster::block_on(GpuModel::load(&ctx, &w, 64, &mut |_| {})).unwrap_or_else(|e| panic!("{e}"));
+    let prompt: Vec<u32> = (0..40).map(|_| (rng.next() % c.vocab as u64) as u32).collect();
+    let f32_path = pollster::block_on(gpu.prefill_logits(&ctx, &prompt, 0)).unwrap_or_else(|e| panic!("{e}"));
+    let enabled = pollster::block_on(gpu.force_f16_weight_tiles(&ctx)).unwrap_or_else(|e| panic!("{e}"));
+    if !enabled {
+        eprintln!("skipped: {} has no shader-f16", ctx.adapter.name);
+        return;
+    }
+    let f16_path = pollster::block_on(gpu.prefill_logits(&ctx, &prompt, 0)).unwrap_or_else(|e| panic!("{e}"));
+    let scale = f32_path.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
+    let worst = f16_path.iter().zip(&f32_path).map(|(a, b)| (a - b).abs() / scale).fold(0f32, f32::max);
+    eprintln!("f16 weight tiles: worst relative difference from the f32 path {worst:.2e}");
+    assert!(worst <= 2e-3, "f16 weight tiles moved the logits by {worst:.2e} of the largest");
 }

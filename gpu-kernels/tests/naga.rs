@@ -47,7 +47,7 @@ fn every_model_kernel_validates_for_every_format() {
     use roofline_gpu::model::{compose, ALL_FORMATS};
     for kernel in QuantKernel::ALL {
         for format in ALL_FORMATS {
-            let with_dot = kernel.reads_x();
+            let with_dot = kernel.uses_dot();
             validate(&format!("{kernel:?} × {format:?}"), &compose(kernel.source(), format, with_dot));
         }
     }

@@ -286,6 +286,8 @@ pub struct ModelBenchReport {
     pub params: u64,
     /// What was run.
     pub config: ModelBenchConfig,
+    /// Prompt tokens per command buffer (llama.cpp's batch and micro-batch).
+    pub chunk_tokens: u32,
     /// Prompt processing, token/s.
     pub pp_tokens_per_s: Sampled,
     /// Generation, token/s.
@@ -333,8 +335,8 @@ impl ModelBenchReport {
                 "model_n_params": self.params,
                 "gpu_info": self.adapter.name,
                 "backends": format!("WebGPU/wgpu ({})", self.adapter.backend),
-                "n_batch": 1,
-                "n_ubatch": 1,
+                "n_batch": self.chunk_tokens,
+                "n_ubatch": self.chunk_tokens,
                 "n_gpu_layers": 99,
                 "type_k": "f32",
                 "type_v": "f32",
@@ -431,6 +433,7 @@ pub async fn run_model_bench(
         weight_bytes: shape.weight_bytes(),
         params: shape.matrices.iter().map(|m| (m.cols * m.rows) as u64).sum(),
         config: config.clone(),
+        chunk_tokens: model.prefill_chunk_tokens(),
         generation_gb_per_s: bytes_per_token as f64 * tg.mean / 1e9,
         prefill_tflops: flops_per_token as f64 * pp.mean / 1e12,
         pp_tokens_per_s: pp,

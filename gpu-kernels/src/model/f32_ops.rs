@@ -1,5 +1,6 @@
-//! The f32 kernels of a transformer step: RMSNorm, RoPE, attention over the KV cache,
-//! element-wise steps and argmax. Pipelines are compiled once; dispatches are recorded
+//! The f32 kernels of a transformer step, each over one token (decoding) or a batch of
+//! tokens at consecutive positions (the prompt): RMSNorm, RoPE, causal attention over the
+//! KV cache, element-wise steps and argmax. Pipelines are compiled once; dispatches are recorded
 //! into the caller's compute pass.
 
 use std::collections::HashMap;
@@ -55,6 +56,11 @@ pub enum Elementwise {
         /// First element written in y.
         offset: u32,
     },
+    /// y = a + b[i % len]: a bias of `len` added to each row.
+    AddRow {
+        /// Elements of b (the row width).
+        len: u32,
+    },
 }
 
 /// A rotary embedding: how many leading elements of a head rotate, the pairing, the base
@@ -73,15 +79,15 @@ pub struct Rope {
 
 /// Where attention reads and writes, and its shape.
 pub struct AttentionArgs<'a> {
-    /// Query, heads × dim.
+    /// Queries, [query][head][dim].
     pub q: &'a wgpu::Buffer,
     /// K cache, [position][kv head][dim].
     pub k: &'a wgpu::Buffer,
     /// V cache, same layout.
     pub v: &'a wgpu::Buffer,
-    /// Scratch, heads × ctx.
+    /// Scratch, [query][head][ctx].
     pub scores: &'a wgpu::Buffer,
-    /// Output, heads × dim.
+    /// Output, [query][head][dim].
     pub out: &'a wgpu::Buffer,
     /// Query heads.
     pub heads: u32,
@@ -89,8 +95,11 @@ pub struct AttentionArgs<'a> {
     pub kv_heads: u32,
     /// Head dimension.
     pub dim: u32,
-    /// Position of the query token.
+    /// Position of the first query token.
     pub pos: u32,
+    /// Query tokens, at positions `pos ..  pos + queries` (their keys and values are
+    /// already in the cache); each sees the cache up to its own position.
+    pub queries: u32,
     /// Sliding window in tokens (0: none).
     pub window: u32,
     /// Cache capacity in positions.
@@ -174,20 +183,38 @@ impl F32Ops {
         pos: u32,
         rope: Rope,
     ) -> Result<(), ProbeError> {
-        let params =
-            [heads, dim, pos, u32::from(rope.neox), rope.base.to_bits(), rope.freq_scale.to_bits(), rope.n_rot, 0];
-        self.dispatch(ctx, pass, F32Kernel::Rope, &[v], params, (heads * rope.n_rot / 2).div_ceil(64)).await
+        self.rope_rows(ctx, pass, v, 1, heads, dim, pos, rope).await
     }
 
-    /// Attention of one token over the cache.
+    /// RoPE in place on `tokens` rows of `heads` × `dim`, row t at position `pos + t`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn rope_rows(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        v: &wgpu::Buffer,
+        tokens: u32,
+        heads: u32,
+        dim: u32,
+        pos: u32,
+        rope: Rope,
+    ) -> Result<(), ProbeError> {
+        let params =
+            [heads, dim, pos, u32::from(rope.neox), rope.base.to_bits(), rope.freq_scale.to_bits(), rope.n_rot, tokens];
+        let workgroups = (tokens * heads * rope.n_rot / 2).div_ceil(64);
+        self.dispatch(ctx, pass, F32Kernel::Rope, &[v], params, workgroups).await
+    }
+
+    /// Causal attention of `a.queries` tokens over the cache.
     pub async fn attention(
         &self,
         ctx: &GpuContext,
         pass: &mut wgpu::ComputePass<'_>,
         a: &AttentionArgs<'_>,
     ) -> Result<(), ProbeError> {
-        let params = [a.heads, a.kv_heads, a.dim, a.pos, a.window, a.ctx, a.scale.to_bits(), 0];
-        self.dispatch(ctx, pass, F32Kernel::Attention, &[a.q, a.k, a.v, a.scores, a.out], params, a.heads).await
+        let params = [a.heads, a.kv_heads, a.dim, a.pos, a.window, a.ctx, a.scale.to_bits(), a.queries];
+        let workgroups = a.heads * a.queries;
+        self.dispatch(ctx, pass, F32Kernel::Attention, &[a.q, a.k, a.v, a.scores, a.out], params, workgroups).await
     }
 
     /// An element-wise step over `n` elements.
@@ -202,14 +229,15 @@ impl F32Ops {
         y: &wgpu::Buffer,
         n: u32,
     ) -> Result<(), ProbeError> {
-        let (code, s, offset) = match op {
-            Elementwise::Add => (0, 0.0, 0),
-            Elementwise::Scale(s) => (1, s, 0),
-            Elementwise::SiluGate => (2, 0.0, 0),
-            Elementwise::GeluGate => (3, 0.0, 0),
-            Elementwise::Store { offset } => (4, 0.0, offset),
+        let (code, s, offset, b_len) = match op {
+            Elementwise::Add => (0, 0.0, 0, 0),
+            Elementwise::Scale(s) => (1, s, 0, 0),
+            Elementwise::SiluGate => (2, 0.0, 0, 0),
+            Elementwise::GeluGate => (3, 0.0, 0, 0),
+            Elementwise::Store { offset } => (4, 0.0, offset, 0),
+            Elementwise::AddRow { len } => (5, 0.0, 0, len.max(1)),
         };
-        let params = [n, code, f32::to_bits(s), offset, 0, 0, 0, 0];
+        let params = [n, code, f32::to_bits(s), offset, b_len, 0, 0, 0];
         self.dispatch(ctx, pass, F32Kernel::Elementwise, &[a, b.unwrap_or(a), y], params, n.div_ceil(256)).await
     }
 

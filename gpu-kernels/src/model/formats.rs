@@ -144,8 +144,13 @@ impl QuantFormat {
 }
 
 /// A kernel that reads quantized weights, specialised to `format`; `with_dot` adds the
-/// format's `sub_dot` (for kernels that declare `x`).
+/// format's `sub_dot` (for kernels that declare `x`). The kernel's `enable` directives
+/// go first.
 pub fn compose(kernel: &str, format: QuantFormat, with_dot: bool) -> String {
     let dot = if with_dot { format.dot_source() } else { "" };
-    format!("{PRELUDE}\n{}\n{dot}\n{kernel}", format.source())
+    // WGSL wants `enable` directives (`enable f16;`) before any declaration.
+    let (enables, body): (Vec<&str>, Vec<&str>) =
+        kernel.lines().partition(|line| line.trim_start().starts_with("enable "));
+    let enables: String = enables.iter().map(|line| format!("{line}\n")).collect();
+    format!("{enables}{PRELUDE}\n{}\n{dot}\n{}", format.source(), body.join("\n"))
 }

@@ -9,7 +9,7 @@ use roofline_core::gguf::Header;
 use roofline_core::transformer::{ModelConfig, Part, Prefetched, SourceError, TensorSource, Weights};
 
 use super::formats::QuantFormat;
-use super::runner::{Builder, Fill, GpuModel, LoadProgress};
+use super::runner::{chunk_tokens, scratch_bytes, Builder, Fill, GpuModel, LoadProgress};
 use crate::context::{AdapterSummary, GpuContext};
 use crate::probes::ProbeError;
 
@@ -44,8 +44,11 @@ pub struct LoadPlan {
     pub weight_bytes: u64,
     /// Keys and values of every layer for the whole context, f32.
     pub kv_cache_bytes: u64,
-    /// Activations, attention scores and logits.
+    /// Activations, attention scores and logits for a chunk of `chunk_tokens` prompt
+    /// tokens.
     pub scratch_bytes: u64,
+    /// Prompt tokens processed per command buffer.
+    pub chunk_tokens: u32,
     /// The largest part (the globals or one layer) held in memory at once while loading.
     pub largest_part_bytes: u64,
 }
@@ -103,18 +106,19 @@ pub fn plan(adapter: &AdapterSummary, header: &Header, context_len: u32) -> Resu
             )));
         }
     }
-    let (kv_cache_bytes, scratch_bytes) = buffers(adapter, &c, context_len)?;
+    let (kv_cache_bytes, scratch_bytes, chunk_tokens) = buffers(adapter, &c, context_len)?;
     let largest_part_bytes = std::iter::once(Part::Globals)
         .chain((0..c.n_layers).map(Part::Layer))
         .map(|p| Weights::ranges(header, p).iter().map(|r| r.1).sum::<u64>())
         .max()
         .unwrap_or(0);
-    Ok(LoadPlan { kv_cache_bytes, config: c, weight_bytes, scratch_bytes, largest_part_bytes })
+    Ok(LoadPlan { kv_cache_bytes, config: c, weight_bytes, scratch_bytes, chunk_tokens, largest_part_bytes })
 }
 
-/// The f32 KV cache and scratch buffers `c` needs for a `context_len`-position context,
-/// bytes, after checking that each buffer fits one storage binding of `adapter`.
-pub fn buffers(adapter: &AdapterSummary, c: &ModelConfig, context_len: u32) -> Result<(u64, u64), ProbeError> {
+/// The f32 KV cache and the scratch buffers `c` needs for a `context_len`-position context,
+/// bytes, and the prompt tokens processed per chunk, after checking that each buffer fits
+/// one storage binding of `adapter`.
+pub fn buffers(adapter: &AdapterSummary, c: &ModelConfig, context_len: u32) -> Result<(u64, u64, u32), ProbeError> {
     let binding = adapter.max_storage_binding_bytes.min(adapter.max_buffer_bytes);
     let mib = |b: u64| format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64);
     let ctx = u64::from(context_len);
@@ -136,15 +140,8 @@ pub fn buffers(adapter: &AdapterSummary, c: &ModelConfig, context_len: u32) -> R
             )));
         }
     }
-    let scratch_bytes = f32s(c.hidden) * 9
-        + f32s(c.q_dim()) * 2
-        + f32s(c.k_dim()) * 2
-        + f32s(c.v_dim()) * 2
-        + f32s(c.n_heads * c.head_dim_v)
-        + f32s(c.ffn) * 3
-        + scores
-        + logits;
-    Ok((kv_layer * 2 * c.n_layers as u64, scratch_bytes))
+    let chunk = chunk_tokens(c, context_len, binding);
+    Ok((kv_layer * 2 * c.n_layers as u64, scratch_bytes(c, context_len, chunk), chunk))
 }
 
 async fn read_part(

@@ -12,6 +12,10 @@ use crate::readback;
 const DEQUANT_ROWS: &str = include_str!("../shaders/model/dequant_rows.wgsl");
 const MATVEC: &str = include_str!("../shaders/model/matvec.wgsl");
 const MATVEC_THREAD: &str = include_str!("../shaders/model/matvec_thread.wgsl");
+const MATMUL: &str = include_str!("../shaders/model/matmul.wgsl");
+const MATMUL_F16: &str = include_str!("../shaders/model/matmul_f16.wgsl");
+const MATMUL_THREAD: &str = include_str!("../shaders/model/matmul_thread.wgsl");
+const GATHER_ROWS: &str = include_str!("../shaders/model/gather_rows.wgsl");
 
 /// The kernels that read quantized weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -22,11 +26,28 @@ pub enum QuantKernel {
     Matvec,
     /// `matvec_thread.wgsl`: y = W x, an invocation per row (CPU-emulated adapters).
     MatvecThread,
+    /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 32 × 32 tiles in workgroup memory.
+    Matmul,
+    /// `matmul_f16.wgsl`: as `Matmul` with the weight tile in f16 (`shader-f16` only).
+    MatmulF16,
+    /// `matmul_thread.wgsl`: Y = X Wᵀ, an invocation per (2 rows, 16 tokens)
+    /// (CPU-emulated adapters).
+    MatmulThread,
+    /// `gather_rows.wgsl`: the rows named by a buffer of ids to f32 (a batch's embeddings).
+    GatherRows,
 }
 
 impl QuantKernel {
     /// Every kernel, for validation.
-    pub const ALL: [QuantKernel; 3] = [Self::DequantRows, Self::Matvec, Self::MatvecThread];
+    pub const ALL: [QuantKernel; 7] = [
+        Self::DequantRows,
+        Self::Matvec,
+        Self::MatvecThread,
+        Self::Matmul,
+        Self::MatmulF16,
+        Self::MatmulThread,
+        Self::GatherRows,
+    ];
 
     /// The kernel's source before composition.
     pub fn source(self) -> &'static str {
@@ -34,12 +55,21 @@ impl QuantKernel {
             Self::DequantRows => DEQUANT_ROWS,
             Self::Matvec => MATVEC,
             Self::MatvecThread => MATVEC_THREAD,
+            Self::Matmul => MATMUL,
+            Self::MatmulF16 => MATMUL_F16,
+            Self::MatmulThread => MATMUL_THREAD,
+            Self::GatherRows => GATHER_ROWS,
         }
     }
 
-    /// Whether the kernel reads `x` (and so needs the format's `sub_dot`).
-    pub fn reads_x(self) -> bool {
-        self != Self::DequantRows
+    /// Whether the kernel calls the format's `sub_dot` (the matrix-vector products).
+    pub fn uses_dot(self) -> bool {
+        matches!(self, Self::Matvec | Self::MatvecThread)
+    }
+
+    /// Whether the kernel needs the adapter's `shader-f16`.
+    pub fn needs_f16(self) -> bool {
+        self == Self::MatmulF16
     }
 
     /// The matrix-vector kernel for this adapter: a workgroup per row on a GPU, an
@@ -49,6 +79,15 @@ impl QuantKernel {
             Self::MatvecThread
         } else {
             Self::Matvec
+        }
+    }
+
+    /// The matrix–matrix kernel for this adapter, chosen as `matvec_for` chooses.
+    pub fn matmul_for(ctx: &GpuContext) -> Self {
+        if ctx.adapter.software {
+            Self::MatmulThread
+        } else {
+            Self::Matmul
         }
     }
 }
@@ -71,6 +110,25 @@ pub struct ModelOps {
     pipelines: HashMap<(QuantKernel, QuantFormat), wgpu::ComputePipeline>,
     /// The matrix-vector kernel to use instead of the adapter's choice (tests run both).
     pub force_matvec: Option<QuantKernel>,
+    /// The matrix–matrix kernel to use instead of the adapter's choice (tests run both).
+    pub force_matmul: Option<QuantKernel>,
+}
+
+/// Where a matrix–matrix product reads and writes: Y[t][out_offset + r] (rows of Y
+/// `y_stride` apart) = Σ_c X[t][c] W[r][c] for `tokens` rows of X.
+pub struct MatmulArgs<'a> {
+    /// X, [token][row_elems].
+    pub x: &'a wgpu::Buffer,
+    /// Y, [token][y_stride].
+    pub y: &'a wgpu::Buffer,
+    /// Rows of X.
+    pub tokens: u32,
+    /// Elements between rows of Y (the whole matrix's rows when it is split in chunks).
+    pub y_stride: u32,
+    /// Column of Y that row 0 of this matrix (chunk) writes.
+    pub out_offset: u32,
+    /// Add to Y rather than overwrite it.
+    pub add: bool,
 }
 
 /// Workgroup grid for `n` workgroups within the per-dimension limit.
@@ -94,7 +152,10 @@ impl ModelOps {
         if self.pipelines.contains_key(&(kernel, format)) {
             return Ok(());
         }
-        let source = compose(kernel.source(), format, kernel.reads_x());
+        if kernel.needs_f16() && !ctx.adapter.shader_f16 {
+            return Err(ProbeError::Unsupported(format!("{kernel:?}: this adapter has no shader-f16")));
+        }
+        let source = compose(kernel.source(), format, kernel.uses_dot());
         let pipeline = gpu::compile(ctx, &format!("{kernel:?} for {format:?}"), &source).await?;
         self.pipelines.insert((kernel, format), pipeline);
         Ok(())
@@ -162,6 +223,64 @@ impl ModelOps {
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &group, &[]);
         pass.dispatch_workgroups(gx, gy, 1);
+        Ok(())
+    }
+}
+
+impl ModelOps {
+    /// The matrix–matrix kernel `matmul` records.
+    pub fn matmul_kernel(&self, ctx: &GpuContext) -> QuantKernel {
+        self.force_matmul.unwrap_or_else(|| QuantKernel::matmul_for(ctx))
+    }
+
+    /// Records Y = X Wᵀ (or Y += X Wᵀ) for a batch of tokens: see [`MatmulArgs`].
+    pub async fn matmul(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        t: &GpuTensor,
+        a: &MatmulArgs<'_>,
+    ) -> Result<(), ProbeError> {
+        let kernel = self.matmul_kernel(ctx);
+        let pipeline = self.pipeline(kernel, t.format)?;
+        let row_bytes = t.format.row_bytes(t.row_elems);
+        let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(a.add), a.out_offset, a.tokens, a.y_stride];
+        let params = gpu::uniform(ctx, &params).await?;
+        let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (a.x, None), (a.y, None), (&params, None)]);
+        let workgroups = if kernel == QuantKernel::MatmulThread {
+            t.rows.div_ceil(128) * a.tokens.div_ceil(16)
+        } else {
+            t.rows.div_ceil(32) * a.tokens.div_ceil(32)
+        };
+        let (gx, gy) = grid(ctx, workgroups);
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &group, &[]);
+        pass.dispatch_workgroups(gx, gy, 1);
+        Ok(())
+    }
+
+    /// Records: `out[i * row_elems + e]` = element e of row `ids[i]`, for the `count` ids
+    /// that fall in rows `first_row .. first_row + t.rows` (`t` is that row chunk of the
+    /// matrix); the others are left as they are.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn gather_rows(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        t: &GpuTensor,
+        first_row: u32,
+        ids: &wgpu::Buffer,
+        count: u32,
+        out: &wgpu::Buffer,
+    ) -> Result<(), ProbeError> {
+        let pipeline = self.pipeline(QuantKernel::GatherRows, t.format)?;
+        let row_bytes = t.format.row_bytes(t.row_elems);
+        let params = gpu::uniform(ctx, &[t.row_elems, row_bytes, first_row, t.rows, 0, count, 0, 0]).await?;
+        let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (ids, None), (out, None), (&params, None)]);
+        let (x, y) = grid(ctx, (t.row_elems * count).div_ceil(256));
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
         Ok(())
     }
 }

@@ -23,6 +23,30 @@ pub fn matvec(ggml_type: u32, bytes: &[u8], row_elems: usize, rows: usize, x: &[
         .collect()
 }
 
+/// Y = X Wᵀ for `x` holding rows of `row_elems` (the twin of `matmul.wgsl` and
+/// `matmul_thread.wgsl`): Y is [token][rows], summed in f64.
+pub fn matmul(ggml_type: u32, bytes: &[u8], row_elems: usize, rows: usize, x: &[f32]) -> Vec<f32> {
+    let w = dequant_rows(ggml_type, bytes, row_elems, 0, rows);
+    x.chunks(row_elems)
+        .flat_map(|xt| {
+            w.chunks(row_elems)
+                .map(|row| row.iter().zip(xt).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum::<f64>() as f32)
+                .collect::<Vec<f32>>()
+        })
+        .collect()
+}
+
+/// The rows named by `ids`, dequantized one after another (the twin of `gather_rows.wgsl`).
+pub fn gather_rows(ggml_type: u32, bytes: &[u8], row_elems: usize, ids: &[u32]) -> Vec<f32> {
+    ids.iter().flat_map(|&id| dequant_rows(ggml_type, bytes, row_elems, id as usize, 1)).collect()
+}
+
+/// y = a + b[i % b.len()]: a bias added to each row (the twin of `elementwise.wgsl`'s
+/// `AddRow`).
+pub fn add_row(a: &[f32], b: &[f32]) -> Vec<f32> {
+    a.iter().zip(b.iter().cycle()).map(|(x, y)| x + y).collect()
+}
+
 /// RMSNorm of `rows` rows (the twin of `rmsnorm.wgsl`).
 pub fn rms_norm(x: &[f32], w: Option<&[f32]>, len: usize, eps: f32) -> Vec<f32> {
     let mut out = Vec::with_capacity(x.len());
@@ -53,6 +77,42 @@ pub fn rope(v: &[f32], dim: usize, n_rot: usize, pos: u32, neox: bool, base: f32
         }
     }
     out
+}
+
+/// RoPE on rows of `heads` × `dim`, row t at position `pos + t` (the twin of `rope.wgsl`
+/// over a batch).
+#[allow(clippy::too_many_arguments)]
+pub fn rope_rows(
+    v: &[f32],
+    heads: usize,
+    dim: usize,
+    n_rot: usize,
+    pos: u32,
+    neox: bool,
+    base: f32,
+    freq_scale: f32,
+) -> Vec<f32> {
+    v.chunks(heads * dim).zip(pos..).flat_map(|(row, p)| rope(row, dim, n_rot, p, neox, base, freq_scale)).collect()
+}
+
+/// Causal attention of the rows of `q` ([query][head][dim]) at positions `pos ..`, each
+/// over the cache up to its own position (the twin of `attention.wgsl` over a batch).
+#[allow(clippy::too_many_arguments)]
+pub fn attention_rows(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    heads: usize,
+    kv_heads: usize,
+    dim: usize,
+    pos: usize,
+    window: usize,
+    scale: f32,
+) -> Vec<f32> {
+    q.chunks(heads * dim)
+        .enumerate()
+        .flat_map(|(i, row)| attention(row, k, v, heads, kv_heads, dim, pos + i, window, scale))
+        .collect()
 }
 
 /// Attention of the token at `pos` (the twin of `attention.wgsl`); caches are

@@ -1,8 +1,9 @@
-// Attention of one query token over the KV cache, one workgroup of 64 per query head:
-// grouped-query heads share KV head h / (heads / kv_heads); the token at `pos` sees
-// positions max(0, pos + 1 − window) ..= pos (all up to pos when `window` is 0). Scores
-// scale × q·k go to `scores` (heads × ctx), then softmax (max subtracted) and the
-// weighted sum of V. Caches are laid out [position][kv head][dim].
+// Causal attention of `queries` tokens at positions pos .. pos + queries over the KV cache
+// (which already holds their keys and values), one workgroup of 64 per (query, head):
+// grouped-query heads share KV head h / (heads / kv_heads); the token at position P sees
+// positions max(0, P + 1 − window) ..= P (all up to P when `window` is 0). Scores
+// scale × q·k go to `scores` ([query][head][ctx]), then softmax (max subtracted) and the
+// weighted sum of V. Q and the output are [query][head][dim]; caches [position][kv head][dim].
 
 struct Params {
     heads: u32,
@@ -12,7 +13,7 @@ struct Params {
     window: u32,
     ctx: u32,
     scale: f32,
-    _p0: u32,
+    queries: u32,
 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
@@ -53,20 +54,26 @@ fn reduce_sum(lid: u32, value: f32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-    let h = wid.x;
-    if h >= p.heads {
+fn main(
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+    let g = wid.x + wid.y * nwg.x;
+    if g >= p.heads * p.queries {
         return;
     }
+    let h = g % p.heads;
+    let pos = p.pos + g / p.heads;
     let kvh = h / (p.heads / p.kv_heads);
     var first = 0u;
-    if p.window > 0u && p.pos + 1u > p.window {
-        first = p.pos + 1u - p.window;
+    if p.window > 0u && pos + 1u > p.window {
+        first = pos + 1u - p.window;
     }
-    let qb = h * p.dim;
-    let sb = h * p.ctx;
+    let qb = g * p.dim;
+    let sb = g * p.ctx;
     var best = -3.0e38;
-    for (var t = first + lid; t <= p.pos; t += 64u) {
+    for (var t = first + lid; t <= pos; t += 64u) {
         let kb = (t * p.kv_heads + kvh) * p.dim;
         var dot = 0.0;
         for (var d = 0u; d < p.dim; d++) {
@@ -78,7 +85,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     }
     let m = reduce_max(lid, best);
     var total = 0.0;
-    for (var t = first + lid; t <= p.pos; t += 64u) {
+    for (var t = first + lid; t <= pos; t += 64u) {
         let e = exp(scores[sb + t] - m);
         scores[sb + t] = e;
         total += e;
@@ -87,7 +94,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     storageBarrier();
     for (var d = lid; d < p.dim; d += 64u) {
         var acc = 0.0;
-        for (var t = first; t <= p.pos; t++) {
+        for (var t = first; t <= pos; t++) {
             acc += scores[sb + t] * v[(t * p.kv_heads + kvh) * p.dim + d];
         }
         out[qb + d] = acc / sum;

@@ -1,0 +1,160 @@
+//! Recording the forward pass of a chunk of `n` tokens at positions `start .. start + n`
+//! (n = 1 when decoding): the embedding of the ids in `s.ids`, every block over all n rows
+//! (matrix–matrix products for n > 1, matrix-vector for 1; the keys and values of all n
+//! stored before the causal attention reads them), then, when asked, the output head on
+//! the last row only.
+
+use roofline_core::transformer::{Activation, RopeLayout};
+
+use super::build::GpuLayer;
+use super::GpuModel;
+use crate::context::GpuContext;
+use crate::model::f32_ops::{AttentionArgs, Elementwise, Rope};
+use crate::probes::ProbeError;
+
+impl GpuModel {
+    /// Records the chunk into `encoder`; with `head`, leaves the last row's logits in
+    /// `s.logits` and their argmax in `s.token`.
+    pub(super) async fn record_chunk(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        n: u32,
+        start: u32,
+        head: bool,
+    ) -> Result<(), ProbeError> {
+        let c = &self.config;
+        let (f, q, s) = (&self.fops, &self.qops, &self.s);
+        let hidden = c.hidden as u32;
+        let mut x = 0usize;
+        {
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            // Embedding, scaled (Gemma).
+            match c.embedding_scale {
+                Some(scale) => {
+                    self.token_embd.gather(q, ctx, &mut pass, &s.ids, n, &s.h).await?;
+                    f.elementwise(ctx, &mut pass, Elementwise::Scale(scale), &s.h, None, &s.x[0], n * hidden).await?;
+                }
+                None => self.token_embd.gather(q, ctx, &mut pass, &s.ids, n, &s.x[0]).await?,
+            }
+            for (index, l) in self.layers.iter().enumerate() {
+                self.record_layer(ctx, &mut pass, index, l, n, start, &mut x).await?;
+            }
+        }
+        if !head {
+            return Ok(());
+        }
+        let last = if n == 1 {
+            &s.x[x]
+        } else {
+            let row_bytes = u64::from(hidden) * 4;
+            encoder.copy_buffer_to_buffer(&s.x[x], u64::from(n - 1) * row_bytes, &s.last, 0, row_bytes);
+            &s.last
+        };
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        f.rms_norm(ctx, &mut pass, last, Some(&self.output_norm), &s.h, hidden, 1, c.rms_eps).await?;
+        self.output.as_ref().unwrap_or(&self.token_embd).apply(q, ctx, &mut pass, &s.h, &s.logits, 1).await?;
+        f.argmax(ctx, &mut pass, &s.logits, &s.token, c.vocab as u32).await
+    }
+
+    /// Records one block over `n` rows; `x` is the index of the residual stream's buffer
+    /// in its pair, before and after.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_layer(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        index: usize,
+        l: &GpuLayer,
+        n: u32,
+        start: u32,
+        x: &mut usize,
+    ) -> Result<(), ProbeError> {
+        let c = &self.config;
+        let (f, q, s) = (&self.fops, &self.qops, &self.s);
+        let hidden = c.hidden as u32;
+        let eps = c.rms_eps;
+        let hd = c.head_dim_k as u32;
+        let (q_dim, k_dim, v_dim) = (c.q_dim() as u32, c.k_dim() as u32, c.v_dim() as u32);
+        f.rms_norm(ctx, pass, &s.x[*x], Some(&l.attn_norm), &s.h, hidden, n, eps).await?;
+        // Projections, biases, per-head norms; each index tracks the current buffer of a pair.
+        let mut qi = 0;
+        let mut ki = 0;
+        let mut vi = 0;
+        l.wq.apply(q, ctx, pass, &s.h, &s.q[0], n).await?;
+        l.wk.apply(q, ctx, pass, &s.h, &s.k[0], n).await?;
+        l.wv.apply(q, ctx, pass, &s.h, &s.v[0], n).await?;
+        for (bias, pair, i, len) in
+            [(&l.bq, &s.q, &mut qi, q_dim), (&l.bk, &s.k, &mut ki, k_dim), (&l.bv, &s.v, &mut vi, v_dim)]
+        {
+            if let Some(b) = bias {
+                f.elementwise(ctx, pass, Elementwise::AddRow { len }, &pair[*i], Some(b), &pair[1 - *i], n * len)
+                    .await?;
+                *i = 1 - *i;
+            }
+        }
+        for (norm, pair, i, heads) in [(&l.q_norm, &s.q, &mut qi, c.n_heads), (&l.k_norm, &s.k, &mut ki, c.n_kv_heads)]
+        {
+            if let Some(w) = norm {
+                f.rms_norm(ctx, pass, &pair[*i], Some(w), &pair[1 - *i], hd, n * heads as u32, eps).await?;
+                *i = 1 - *i;
+            }
+        }
+        let (base, freq_scale) = c.rope_for_layer(index);
+        let rope = Rope { n_rot: c.rope_dims as u32, neox: c.rope_layout == RopeLayout::Neox, base, freq_scale };
+        f.rope_rows(ctx, pass, &s.q[qi], n, c.n_heads as u32, hd, start, rope).await?;
+        f.rope_rows(ctx, pass, &s.k[ki], n, c.n_kv_heads as u32, hd, start, rope).await?;
+        let (k_row, v_row) =
+            (Elementwise::Store { offset: start * k_dim }, Elementwise::Store { offset: start * v_dim });
+        f.elementwise(ctx, pass, k_row, &s.k[ki], None, &l.k_cache, n * k_dim).await?;
+        f.elementwise(ctx, pass, v_row, &s.v[vi], None, &l.v_cache, n * v_dim).await?;
+        let window = if c.is_sliding(index) { c.sliding_window.unwrap_or(0) as u32 } else { 0 };
+        let args = AttentionArgs {
+            q: &s.q[qi],
+            k: &l.k_cache,
+            v: &l.v_cache,
+            scores: &s.scores,
+            out: &s.att,
+            heads: c.n_heads as u32,
+            kv_heads: c.n_kv_heads as u32,
+            dim: hd,
+            pos: start,
+            queries: n,
+            window,
+            ctx: self.context_len,
+            scale: c.attention_scale,
+        };
+        f.attention(ctx, pass, &args).await?;
+        let mut oi = 0;
+        l.wo.apply(q, ctx, pass, &s.att, &s.o[0], n).await?;
+        if let Some(b) = &l.bo {
+            f.elementwise(ctx, pass, Elementwise::AddRow { len: hidden }, &s.o[0], Some(b), &s.o[1], n * hidden)
+                .await?;
+            oi = 1;
+        }
+        if let Some(w) = &l.post_attn_norm {
+            f.rms_norm(ctx, pass, &s.o[oi], Some(w), &s.o[1 - oi], hidden, n, eps).await?;
+            oi = 1 - oi;
+        }
+        f.elementwise(ctx, pass, Elementwise::Add, &s.x[*x], Some(&s.o[oi]), &s.x[1 - *x], n * hidden).await?;
+        *x = 1 - *x;
+        // Feed-forward network.
+        f.rms_norm(ctx, pass, &s.x[*x], Some(&l.ffn_norm), &s.h, hidden, n, eps).await?;
+        l.gate.apply(q, ctx, pass, &s.h, &s.g, n).await?;
+        l.up.apply(q, ctx, pass, &s.h, &s.u, n).await?;
+        let act = match c.activation {
+            Activation::Silu => Elementwise::SiluGate,
+            Activation::GeluTanh => Elementwise::GeluGate,
+        };
+        f.elementwise(ctx, pass, act, &s.g, Some(&s.u), &s.a, n * c.ffn as u32).await?;
+        let mut di = 0;
+        l.down.apply(q, ctx, pass, &s.a, &s.d[0], n).await?;
+        if let Some(w) = &l.post_ffw_norm {
+            f.rms_norm(ctx, pass, &s.d[0], Some(w), &s.d[1], hidden, n, eps).await?;
+            di = 1;
+        }
+        f.elementwise(ctx, pass, Elementwise::Add, &s.x[*x], Some(&s.d[di]), &s.x[1 - *x], n * hidden).await?;
+        *x = 1 - *x;
+        Ok(())
+    }
+}
