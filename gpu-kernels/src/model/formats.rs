@@ -9,6 +9,8 @@ pub enum QuantFormat {
     F32,
     /// 16-bit float.
     F16,
+    /// bfloat16 (the high half of an f32).
+    Bf16,
     /// 8-bit, 32 per block, one f16 scale.
     Q8_0,
     /// 4-bit, 32 per block, one f16 scale.
@@ -28,9 +30,10 @@ pub enum QuantFormat {
 }
 
 /// Every format, for tests.
-pub const ALL_FORMATS: [QuantFormat; 10] = [
+pub const ALL_FORMATS: [QuantFormat; 11] = [
     QuantFormat::F32,
     QuantFormat::F16,
+    QuantFormat::Bf16,
     QuantFormat::Q8_0,
     QuantFormat::Q4_0,
     QuantFormat::Q4_1,
@@ -49,6 +52,7 @@ impl QuantFormat {
         Some(match id {
             0 => Self::F32,
             1 => Self::F16,
+            30 => Self::Bf16,
             2 => Self::Q4_0,
             3 => Self::Q4_1,
             6 => Self::Q5_0,
@@ -66,6 +70,7 @@ impl QuantFormat {
         match self {
             Self::F32 => 0,
             Self::F16 => 1,
+            Self::Bf16 => 30,
             Self::Q4_0 => 2,
             Self::Q4_1 => 3,
             Self::Q5_0 => 6,
@@ -81,7 +86,7 @@ impl QuantFormat {
     pub fn block(self) -> (u32, u32) {
         match self {
             Self::F32 => (1, 4),
-            Self::F16 => (1, 2),
+            Self::F16 | Self::Bf16 => (1, 2),
             Self::Q8_0 => (32, 34),
             Self::Q4_0 => (32, 18),
             Self::Q4_1 => (32, 20),
@@ -96,7 +101,7 @@ impl QuantFormat {
     /// Byte offsets of the f16 fields in a block (scales and minimums).
     pub fn f16_fields(self) -> &'static [usize] {
         match self {
-            Self::F32 => &[],
+            Self::F32 | Self::Bf16 => &[],
             Self::F16 => &[0],
             Self::Q8_0 | Self::Q4_0 | Self::Q5_0 => &[0],
             Self::Q4_1 | Self::Q5_1 | Self::Q4K | Self::Q5K => &[0, 2],
@@ -109,6 +114,7 @@ impl QuantFormat {
         match self {
             Self::F32 => include_str!("../shaders/model/fmt_f32.wgsl"),
             Self::F16 => include_str!("../shaders/model/fmt_f16.wgsl"),
+            Self::Bf16 => include_str!("../shaders/model/fmt_bf16.wgsl"),
             Self::Q8_0 => include_str!("../shaders/model/fmt_q8_0.wgsl"),
             Self::Q4_0 => include_str!("../shaders/model/fmt_q4_0.wgsl"),
             Self::Q4_1 => include_str!("../shaders/model/fmt_q4_1.wgsl"),
@@ -125,6 +131,7 @@ impl QuantFormat {
         match self {
             Self::F32 => include_str!("../shaders/model/dot_f32.wgsl"),
             Self::F16 => include_str!("../shaders/model/dot_f16.wgsl"),
+            Self::Bf16 => include_str!("../shaders/model/dot_bf16.wgsl"),
             Self::Q8_0 => include_str!("../shaders/model/dot_q8_0.wgsl"),
             Self::Q4_0 => include_str!("../shaders/model/dot_q4_0.wgsl"),
             Self::Q4_1 => include_str!("../shaders/model/dot_q4_1.wgsl"),

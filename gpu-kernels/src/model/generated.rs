@@ -15,7 +15,7 @@ pub const FILL: &str = include_str!("../shaders/model/fill_blocks.wgsl");
 const WORKGROUP: u32 = 64;
 
 /// The shader's parameters for `format`: block bytes, the two f16 field offsets
-/// (`u32::MAX` for none), the mode (0 blocks, 1 f32, 2 f16) and the scales' f16 exponent
+/// (`u32::MAX` for none), the mode (0 blocks, 1 f32, 2 f16, 3 bf16) and the scales' f16 exponent
 /// field. Scales are chosen so that dequantized weights stay within about ±0.1 whatever
 /// the generated quants are (a K-quant multiplies its scale by a 6- or 8-bit sub-scale).
 fn layout(format: QuantFormat) -> [u32; 5] {
@@ -24,6 +24,7 @@ fn layout(format: QuantFormat) -> [u32; 5] {
     let (mode, scale_exp) = match format {
         QuantFormat::F32 => (1, 0),
         QuantFormat::F16 => (2, 0),
+        QuantFormat::Bf16 => (3, 0),
         QuantFormat::Q8_0 => (0, 3),                                      // 2^-12 × 127
         QuantFormat::Q4_0 | QuantFormat::Q4_1 => (0, 7),                  // 2^-8 × 8
         QuantFormat::Q5_0 | QuantFormat::Q5_1 => (0, 6),                  // 2^-9 × 16
@@ -60,6 +61,7 @@ pub fn fill_reference(format: QuantFormat, seed: u32, len_bytes: usize) -> Vec<u
         let value = match mode {
             1 => weight_f32_bits(hash2(seed, i)),
             2 => weight_f16_bits(hash2(seed, 2 * i)) | (weight_f16_bits(hash2(seed, 2 * i + 1)) << 16),
+            3 => (weight_f32_bits(hash2(seed, 2 * i)) >> 16) | (weight_f32_bits(hash2(seed, 2 * i + 1)) & 0xffff_0000),
             _ => {
                 let word = hash2(seed, i);
                 (0..4).fold(0u32, |value, b| {

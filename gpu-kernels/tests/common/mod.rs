@@ -53,6 +53,7 @@ pub fn generate(format: QuantFormat, row_elems: u32, rows: u32, rng: &mut Rng) -
         let mut block: Vec<u8> = (0..block_bytes).map(|_| rng.next() as u8).collect();
         match format {
             QuantFormat::F32 => block.copy_from_slice(&rng.f32_unit().to_le_bytes()),
+            QuantFormat::Bf16 => block.copy_from_slice(&((rng.f32_unit().to_bits() >> 16) as u16).to_le_bytes()),
             _ => {
                 for &at in format.f16_fields() {
                     block[at..at + 2].copy_from_slice(&rng.f16_bits().to_le_bytes());

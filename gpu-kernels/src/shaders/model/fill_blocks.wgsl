@@ -3,7 +3,7 @@
 // (seed, position), except the fields that must be sane numbers: the f16 scales of each
 // block (`field0`, `field1`: byte offsets within a block, 0xffffffff for none) get a
 // positive f16 with exponent field `scale_exp` or one below, and float formats (`mode` 1:
-// f32, 2: f16) get values of magnitude 2^-7 to 2^-5 with a random sign. The CPU
+// f32, 2: f16, 3: bf16) get values of magnitude 2^-7 to 2^-5 with a random sign. The CPU
 // twin is `model::generated::fill_reference`; both must produce the same bytes.
 
 struct Params {
@@ -70,6 +70,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         value = weight_f32_bits(hash2(p.seed, i));
     } else if (p.mode == 2u) {
         value = weight_f16_bits(hash2(p.seed, 2u * i)) | (weight_f16_bits(hash2(p.seed, 2u * i + 1u)) << 16u);
+    } else if (p.mode == 3u) {
+        value = (weight_f32_bits(hash2(p.seed, 2u * i)) >> 16u) | (weight_f32_bits(hash2(p.seed, 2u * i + 1u)) & 0xffff0000u);
     } else {
         let word = hash2(p.seed, i);
         for (var b = 0u; b < 4u; b++) {
