@@ -26,17 +26,33 @@ pub fn App() -> impl IntoView {
     crate::state::load_reference_points(store.viewport);
 
     let last_write = StoredValue::new(f64::NEG_INFINITY);
-    Effect::new(move |_| {
+    let sync = move || {
         let t0 = browser::now_ms();
-        let link = store.link.get();
-        if link != browser::hash() {
-            let now = browser::now_ms();
-            let push = now - last_write.get_value() > HISTORY_COALESCE_MS && !browser::hash().is_empty();
+        let link = store.link.get_untracked();
+        let hash = browser::hash();
+        if link != hash {
+            let push = t0 - last_write.get_value() > HISTORY_COALESCE_MS && !hash.is_empty();
             browser::write_hash(&link, push);
-            last_write.set_value(now);
+            last_write.set_value(t0);
         }
         browser::storage_set(STORAGE_KEY, &link);
         browser::record_ms("sync-url", browser::now_ms() - t0);
+    };
+    // The address and storage follow the state in a task of their own, after the figures
+    // and charts of this change are drawn; the changes of one task are written once.
+    let sync_queued = StoredValue::new(false);
+    Effect::new(move |_| {
+        store.link.track();
+        if !sync_queued.get_value() {
+            sync_queued.set_value(true);
+            set_timeout(
+                move || {
+                    sync_queued.set_value(false);
+                    sync();
+                },
+                std::time::Duration::ZERO,
+            );
+        }
     });
     let _ = window_event_listener(ev::popstate, move |_| store.load_link(&browser::hash()));
     let _ = window_event_listener(ev::hashchange, move |_| {

@@ -3,11 +3,11 @@
 
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use roofline_core::series::{
     BandwidthCurve, BarChart, CompareBars, MeasuredPoint, MemoryCurve, PromptCurve, SweptMemory,
 };
 
+use super::backend::Canvas;
 use crate::fmt;
 
 /// Chart colours for the light or dark theme.
@@ -57,10 +57,10 @@ impl Theme {
     }
 }
 
-type Area = DrawingArea<CanvasBackend, Shift>;
+type Area = DrawingArea<Canvas, Shift>;
 
 fn area(canvas: &web_sys::HtmlCanvasElement, theme: &Theme) -> Result<Area, String> {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let backend = Canvas::new(canvas).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     root.fill(&theme.bg).map_err(|e| e.to_string())?;
     Ok(root)
@@ -86,27 +86,67 @@ fn log_pad((lo, hi): (f64, f64)) -> (f64, f64) {
     (lo / 1.15, hi * 1.15)
 }
 
-/// The legend box of a chart's labelled series.
-fn legend<CT: CoordTranslate>(
-    chart: &mut ChartContext<'_, CanvasBackend, CT>,
-    theme: &Theme,
-    scale: f64,
-    position: SeriesLabelPosition,
-) -> Result<(), String> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(theme.bg.mix(0.85))
-        .border_style(theme.grid)
-        .label_font(font(theme, scale, 11.0))
-        .draw()
-        .map_err(|e| e.to_string())
-}
-
 macro_rules! try_draw {
     ($e:expr) => {
         $e.map_err(|e| e.to_string())?
     };
+}
+
+/// A legend entry: its text and its mark, a line or (radius > 0) a dot.
+struct Key {
+    text: String,
+    colour: RGBColor,
+    dot_radius: u32,
+}
+
+impl Key {
+    fn line(text: impl Into<String>, colour: RGBColor) -> Key {
+        Key { text: text.into(), colour, dot_radius: 0 }
+    }
+
+    fn dot(text: impl Into<String>, colour: RGBColor, dot_radius: u32) -> Key {
+        Key { text: text.into(), colour, dot_radius }
+    }
+}
+
+/// The legend box in the upper left or lower right corner of the plotting area, laid out
+/// as plotters' series labels are (10 px margins, 30 px for the marks, lines 1.25 font
+/// sizes apart), but with the text measured by the canvas (see `backend`).
+fn legend<CT: CoordTranslate>(
+    chart: &ChartContext<'_, Canvas, CT>,
+    theme: &Theme,
+    scale: f64,
+    upper_left: bool,
+    keys: &[Key],
+) -> Result<(), String> {
+    const MARGIN: i32 = 10;
+    const MARKS: i32 = 30;
+    let area = chart.plotting_area().strip_coord_spec();
+    let style = font(theme, scale, 11.0);
+    let line_height = 11.0 * scale * 1.25;
+    let line_y = |i: usize| (i as f64 * line_height).round() as i32;
+    let (mut text_w, mut text_h) = (0, 0);
+    for k in keys {
+        let (w, h) = try_draw!(area.estimate_text_size(&k.text, &style));
+        (text_w, text_h) = (text_w.max(w as i32), h as i32);
+    }
+    let w = text_w + MARKS + 2 * MARGIN;
+    let h = line_y(keys.len().saturating_sub(1)) + text_h + 2 * MARGIN;
+    let (area_w, area_h) = area.dim_in_pixel();
+    let (x, y) = if upper_left { (5, 5) } else { (area_w as i32 - w - 5, area_h as i32 - h - 5) };
+    try_draw!(area.draw(&Rectangle::new([(x, y), (x + w, y + h)], theme.bg.mix(0.85).filled())));
+    try_draw!(area.draw(&Rectangle::new([(x, y), (x + w, y + h)], theme.grid)));
+    for (i, k) in keys.iter().enumerate() {
+        let top = y + MARGIN + line_y(i);
+        try_draw!(area.draw(&Text::new(k.text.as_str(), (x + MARGIN + MARKS, top), style.clone())));
+        let (mx, my) = (x + MARGIN, top + text_h / 2);
+        if k.dot_radius > 0 {
+            try_draw!(area.draw(&Circle::new((mx + 8, my), k.dot_radius, k.colour.filled())));
+        } else {
+            try_draw!(area.draw(&PathElement::new(vec![(mx, my), (mx + 16, my)], k.colour.stroke_width(2))));
+        }
+    }
+    Ok(())
 }
 
 /// Generation speed against bandwidth, with the band and the measured points.
@@ -159,22 +199,19 @@ pub fn bandwidth(
     try_draw!(
         chart.draw_series(LineSeries::new(curve.high.points.clone(), accent.mix(0.35).stroke_width(px(scale, 1.0))))
     );
-    try_draw!(chart.draw_series(LineSeries::new(curve.line.points.clone(), accent.stroke_width(px(scale, 2.0)))))
-        .label("estimate (band: likely range)")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], accent.stroke_width(2)));
+    try_draw!(chart.draw_series(LineSeries::new(curve.line.points.clone(), accent.stroke_width(px(scale, 2.0)))));
+    let mut keys = vec![Key::line("estimate (band: likely range)", accent)];
     if !visible.is_empty() {
         try_draw!(chart.draw_series(visible.iter().map(|&p| Circle::new(
             p,
             px(scale, 3.0),
             measured_colour.mix(0.8).filled()
-        ))))
-        .label(format!("LocalScore measured ({})", visible.len()))
-        .legend(move |(x, y)| Circle::new((x + 8, y), 3, measured_colour.filled()));
+        ))));
+        keys.push(Key::dot(format!("LocalScore measured ({})", visible.len()), measured_colour, 3));
     }
-    try_draw!(chart.draw_series(std::iter::once(Circle::new(curve.current, px(scale, 6.0), limit.filled()))))
-        .label(format!("this configuration: {}", fmt::tokens_per_s(curve.current.1)))
-        .legend(move |(x, y)| Circle::new((x + 8, y), 5, limit.filled()));
-    legend(&mut chart, theme, scale, SeriesLabelPosition::LowerRight)?;
+    try_draw!(chart.draw_series(std::iter::once(Circle::new(curve.current, px(scale, 6.0), limit.filled()))));
+    keys.push(Key::dot(format!("this configuration: {}", fmt::tokens_per_s(curve.current.1)), limit, 5));
+    legend(&chart, theme, scale, false, &keys)?;
     try_draw!(root.present());
     Ok(())
 }
@@ -228,20 +265,19 @@ pub fn prompt(
         dash.chunks(2)
             .filter(|c| c.len() == 2)
             .map(|c| PathElement::new(c.to_vec(), limit.stroke_width(px(scale, 1.5))))
-    ))
-    .label(format!("{} s: interactive limit", fmt::sig(t)))
-    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], limit.stroke_width(2)));
-    try_draw!(chart.draw_series(LineSeries::new(curve.ttft.points.clone(), accent.stroke_width(px(scale, 2.0)))))
-        .label("time to first token")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], accent.stroke_width(2)));
+    ));
+    try_draw!(chart.draw_series(LineSeries::new(curve.ttft.points.clone(), accent.stroke_width(px(scale, 2.0)))));
     try_draw!(chart.draw_secondary_series(LineSeries::new(
         curve.prompt_speed.points.clone(),
         second.stroke_width(px(scale, 1.5))
-    )))
-    .label("prompt speed (right axis)")
-    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], second.stroke_width(2)));
+    )));
     try_draw!(chart.draw_series(std::iter::once(Circle::new(curve.current_ttft, px(scale, 5.0), accent.filled()))));
-    legend(&mut chart, theme, scale, SeriesLabelPosition::UpperLeft)?;
+    let keys = [
+        Key::line(format!("{} s: interactive limit", fmt::sig(t)), limit),
+        Key::line("time to first token", accent),
+        Key::line("prompt speed (right axis)", second),
+    ];
+    legend(&chart, theme, scale, true, &keys)?;
     try_draw!(root.present());
     Ok(())
 }
@@ -281,15 +317,15 @@ pub fn memory(
         .x_label_formatter(&|v| fmt::sig(*v))
         .y_label_formatter(&|v| fmt::sig(*v))
         .draw());
+    let mut keys = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let colour = theme.palette[i % theme.palette.len()];
-        try_draw!(chart.draw_series(LineSeries::new(line.total.points.clone(), colour.stroke_width(px(scale, 2.0)))))
-            .label(format!("{} (capacity {})", line.device, fmt::gb(line.capacity_gb)))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2)));
+        try_draw!(chart.draw_series(LineSeries::new(line.total.points.clone(), colour.stroke_width(px(scale, 2.0)))));
+        keys.push(Key::line(format!("{} (capacity {})", line.device, fmt::gb(line.capacity_gb)), colour));
         let cap = vec![(x0, line.capacity_gb), (x1, line.capacity_gb)];
         try_draw!(chart.draw_series(LineSeries::new(cap, colour.mix(0.55).stroke_width(px(scale, 1.0)))));
     }
-    legend(&mut chart, theme, scale, SeriesLabelPosition::UpperLeft)?;
+    legend(&chart, theme, scale, true, &keys)?;
     try_draw!(root.present());
     Ok(())
 }

@@ -3,7 +3,9 @@
 //! and prompt speed against prompt length, memory against context, and compare bars.
 //! The data come from `roofline_core::series`; this module only draws.
 
+mod backend;
 mod draw;
+mod widths;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -15,18 +17,18 @@ use crate::browser;
 use crate::state::{catalog, efficiency, reference_points, use_store};
 pub use draw::Theme;
 
-/// Sizes the canvas to its CSS width × device pixel ratio; returns the scale.
-fn fit(canvas: &web_sys::HtmlCanvasElement, aspect: f64) -> f64 {
-    let css_w = f64::from(canvas.client_width()).max(280.0);
+/// Sizes the canvas to its CSS width (`css_w`) × device pixel ratio; returns the scale.
+fn fit(canvas: &web_sys::HtmlCanvasElement, css_w: f64, aspect: f64) -> f64 {
+    let css_w = css_w.max(280.0);
     // Narrow screens get taller charts so the axes keep room for their labels.
     let aspect = if css_w < 520.0 { aspect * 1.4 } else { aspect };
-    fit_height(canvas, (css_w * aspect).clamp(240.0, 420.0))
+    fit_height(canvas, css_w, (css_w * aspect).clamp(240.0, 420.0))
 }
 
 /// As [`fit`] with a given CSS height.
-fn fit_height(canvas: &web_sys::HtmlCanvasElement, css_h: f64) -> f64 {
+fn fit_height(canvas: &web_sys::HtmlCanvasElement, css_w: f64, css_h: f64) -> f64 {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
-    let css_w = f64::from(canvas.client_width()).max(280.0);
+    let css_w = css_w.max(280.0);
     let (w, h) = ((css_w * dpr) as u32, (css_h * dpr) as u32);
     // Assigning a size reallocates the canvas even when unchanged: only do it on a change.
     if canvas.width() != w || canvas.height() != h {
@@ -44,6 +46,7 @@ pub fn CalculatorCharts() -> impl IntoView {
     let ttft = NodeRef::<Canvas>::new();
     let memory = NodeRef::<Canvas>::new();
     let error = RwSignal::new(None::<String>);
+    let widths = widths::Widths::observe([bandwidth, ttft, memory]);
     Effect::new(move |_| {
         let t_start = browser::now_ms();
         store.viewport.track();
@@ -58,7 +61,7 @@ pub fn CalculatorCharts() -> impl IntoView {
             let mut problems = Vec::new();
             let t0 = browser::now_ms();
             if let Some(c) = bandwidth.get() {
-                let scale = fit(&c, 0.62);
+                let scale = fit(&c, widths.get(0, &c), 0.62);
                 let points = model_id
                     .as_deref()
                     .map(|m| series::measured_points_from(reference_points(), catalog(), m))
@@ -73,7 +76,7 @@ pub fn CalculatorCharts() -> impl IntoView {
                 problems.extend(drawn.err());
             }
             if let Some(c) = ttft.get() {
-                let scale = fit(&c, 0.62);
+                let scale = fit(&c, widths.get(1, &c), 0.62);
                 let t0 = browser::now_ms();
                 let curve = series::ttft_vs_prompt(&inputs);
                 let t1 = browser::now_ms();
@@ -83,7 +86,7 @@ pub fn CalculatorCharts() -> impl IntoView {
                 problems.extend(drawn.err());
             }
             if let Some(c) = memory.get() {
-                let scale = fit(&c, 0.62);
+                let scale = fit(&c, widths.get(2, &c), 0.62);
                 let t0 = browser::now_ms();
                 let curve = series::memory_vs_context(&inputs);
                 let t1 = browser::now_ms();
@@ -135,7 +138,7 @@ pub fn CompareCharts(#[prop(into)] estimates: Signal<Vec<Estimate>>) -> impl Int
         if let Some(c) = canvas.get() {
             // Three panels, each a caption, an axis and two text lines per configuration.
             let rows = bars.generation.bars.len().max(1) as f64;
-            let scale = fit_height(&c, 3.0 * (56.0 + 34.0 * rows));
+            let scale = fit_height(&c, f64::from(c.client_width()), 3.0 * (56.0 + 34.0 * rows));
             if let Err(e) = draw::bars(&c, &theme, scale, &bars) {
                 web_sys::console::warn_1(&e.into());
             }

@@ -39,8 +39,10 @@ pub fn HardwareSection() -> impl IntoView {
             HardwareChoice::Custom(_) => None,
         })
     };
-    let main_id = Signal::derive(move || preset().map(|p| p.0));
-    let gpu_id = Signal::derive(move || preset().and_then(|p| p.1));
+    // Memos: the pickers re-render their hundreds of options only when the pick changes,
+    // not on every edit of the state.
+    let main_id = Memo::new(move |_| preset().map(|p| p.0));
+    let gpu_id = Memo::new(move |_| preset().and_then(|p| p.1));
     let main_kind = move || main_id.get().and_then(|id| catalog().hardware(&id).ok().map(|e| e.kind));
     let can_add_gpu = move || matches!(main_kind(), Some(HardwareKind::Cpu));
     let discrete = move || gpu_id.get().is_some() || matches!(main_kind(), Some(HardwareKind::Gpu));
