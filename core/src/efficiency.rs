@@ -91,7 +91,9 @@ pub struct FamilyParams {
     /// (dequantisation included); binds when a device's ALUs, not its memory, limit
     /// generation.
     pub generation_compute_efficiency: f64,
-    /// Fixed cost of one transformer block per step (kernel launches, synchronisation), µs.
+    /// Fixed cost of one transformer block per step, µs: kernel launches on GPUs; on CPUs
+    /// the cost per core of the threads synchronising after each operation (a block costs
+    /// `cores ×` this).
     pub layer_latency_us: f64,
     /// Fixed cost of one step (graph build, sampling, host round trip), µs.
     pub step_latency_us: f64,
@@ -114,7 +116,7 @@ impl FamilyParams {
             matrix_efficiency: if cpu { 0.3 } else { 0.35 },
             vector_efficiency: 0.5,
             generation_compute_efficiency: 0.1,
-            layer_latency_us: if cpu { 5.0 } else { 40.0 },
+            layer_latency_us: if cpu { 1.0 } else { 40.0 },
             step_latency_us: 500.0,
             core_bandwidth_gb_per_s: 12.0,
             band_generation: [0.8, 1.2],

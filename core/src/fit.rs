@@ -2,7 +2,7 @@
 //! device.
 //!
 //! Each family is fitted on its own groups by Nelder–Mead over the logarithms of its
-//! parameters, minimising a robust (pseudo-Huber) loss of `ln(predicted / measured)` for
+//! parameters, minimising a robust (Cauchy) loss of `ln(predicted / measured)` for
 //! generation speed, prompt speed and time to first token. Families with fewer than
 //! [`MIN_GROUPS`] groups keep their priors.
 
@@ -14,9 +14,8 @@ use crate::validate::{compare, predict, ratio_band, stats, Comparison, ErrorStat
 /// Fewest device × model groups a family needs to be fitted.
 pub const MIN_GROUPS: usize = 4;
 
-/// Scale of the pseudo-Huber loss on log errors (≈ 5 %: beyond it the loss is ≈ L1, whose
-/// minimiser is the median error the validation reports).
-const HUBER_DELTA: f64 = 0.05;
+/// Scale of the Cauchy loss on log errors (≈ 10 %, the accuracy aimed at).
+const LOSS_SCALE: f64 = 0.07;
 
 fn to_vec(p: &FamilyParams, cpu: bool) -> Vec<f64> {
     let fifth = if cpu { p.core_bandwidth_gb_per_s } else { p.vector_efficiency };
@@ -49,8 +48,12 @@ fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool) -> FamilyParams {
     p
 }
 
-fn huber(r: f64) -> f64 {
-    HUBER_DELTA * HUBER_DELTA * ((1.0 + (r / HUBER_DELTA).powi(2)).sqrt() - 1.0)
+/// Cauchy loss `ln(1 + (r / s)²)` of a log error `r`: quadratic within `s`, growing only
+/// logarithmically beyond, so runs far off their device's usual speed (virtual machines,
+/// power-limited laptops, hosts that starve the GPU) pull the fit little and the
+/// parameters describe a healthy setup; the error bands carry the spread.
+fn cauchy(r: f64) -> f64 {
+    (r / LOSS_SCALE).powi(2).ln_1p()
 }
 
 /// Loss of `eff` on `groups`.
@@ -61,9 +64,9 @@ fn loss(groups: &[&Group], eff: &Efficiency) -> f64 {
             Some((pp, tg, ttft)) if pp > 0.0 && tg > 0.0 && ttft > 0.0 => {
                 // Medians of more runs are more trustworthy: weight by √runs.
                 (g.runs as f64).sqrt()
-                    * (2.0 * huber((tg / g.gen_tokens_per_s).ln())
-                        + huber((pp / g.prompt_tokens_per_s).ln())
-                        + 0.5 * huber((ttft / g.ttft_ms).ln()))
+                    * (2.0 * cauchy((tg / g.gen_tokens_per_s).ln())
+                        + cauchy((pp / g.prompt_tokens_per_s).ln())
+                        + 0.5 * cauchy((ttft / g.ttft_ms).ln()))
             }
             _ => 10.0,
         })

@@ -40,7 +40,8 @@ pub struct Device {
     /// Sustained matrix-vector throughput of generation, GFLOP/s:
     /// `vector FP32 peak × generation_compute_efficiency`.
     pub generation_gflops: f64,
-    /// Fixed cost per block per step, s.
+    /// Fixed cost per block per step, s: GPU `layer_latency`; CPU `cores × layer_latency`
+    /// (threads synchronising after every operation).
     pub layer_latency_s: f64,
     /// Fixed cost per step, s.
     pub step_latency_s: f64,
@@ -66,7 +67,9 @@ pub fn devices(system: &System, eff: &Efficiency) -> Vec<Device> {
         peak_gflops: cpu_peak_gflops,
         gflops: cpu_peak_gflops * cp.matrix_efficiency,
         generation_gflops: cpu_peak_gflops * cp.generation_compute_efficiency,
-        layer_latency_s: cp.layer_latency_us * 1e-6,
+        // Every operation of a block ends at a barrier all threads pass (one per core), and
+        // each thread's arrival costs a cache-line transfer: the block's cost grows with cores.
+        layer_latency_s: cp.layer_latency_us * cores * 1e-6,
         step_latency_s: cp.step_latency_us * 1e-6,
         capacity_gb: system.host_usable_gb(),
         link_gb_per_s: None,

@@ -1,8 +1,11 @@
 //! Time per step: prompt processing in micro-batches and generation one token at a time.
 //!
-//! Each device's share of a step is a roofline,
-//! `max(bytes / sustained_bandwidth, FLOPs / sustained_compute) + blocks × layer_latency`,
-//! and the devices run one after another (llama.cpp's layer split pipelines a single
+//! Each device's share of a prompt micro-batch is a roofline,
+//! `max(bytes / sustained_bandwidth, FLOPs / sustained_compute) + blocks × layer_latency`;
+//! its share of a generation step adds the two instead,
+//! `bytes / sustained_bandwidth + FLOPs / generation_compute + blocks × layer_latency`
+//! (batch-1 matrix-vector kernels hide little of their dequantising arithmetic under the
+//! weight stream). The devices run one after another (llama.cpp's layer split pipelines a single
 //! sequence through them). The step adds the primary device's fixed step latency.
 
 use serde::Serialize;
@@ -113,9 +116,11 @@ pub struct GenerationTerm {
 }
 
 impl GenerationTerm {
-    /// The device's time in the step: `max(memory_s, compute_s) + latency_s`.
+    /// The device's time in the step, s: `memory_s + compute_s + latency_s`. At batch 1 the
+    /// dequantising matrix-vector kernels overlap their arithmetic poorly with the weight
+    /// stream, so the two add rather than the longer hiding the shorter.
     pub fn total_s(&self) -> f64 {
-        self.memory_s.max(self.compute_s) + self.latency_s
+        self.memory_s + self.compute_s + self.latency_s
     }
 }
 
@@ -226,11 +231,8 @@ impl Timer<'_> {
     pub fn generation_step(&self, context: f64, batch: f64) -> TimeSplit {
         let mut split = TimeSplit { latency_s: self.step_latency_s(), ..TimeSplit::default() };
         for t in self.generation_terms(context, batch) {
-            if t.memory_s >= t.compute_s {
-                split.memory_s += t.memory_s;
-            } else {
-                split.compute_s += t.compute_s;
-            }
+            split.memory_s += t.memory_s;
+            split.compute_s += t.compute_s;
             split.latency_s += t.latency_s;
         }
         split

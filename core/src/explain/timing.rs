@@ -66,7 +66,7 @@ fn blocks(ctx: &Ctx, device: usize) -> usize {
     ctx.loads().get(device).map_or(0, |l| l.layers.len())
 }
 
-/// `GPU 0: max(bytes / B, compute) + blocks × ℓ = … = t` for one generation term.
+/// `GPU 0: bytes / B + compute + blocks × ℓ = … = t` for one generation term.
 fn generation_term_line(ctx: &Ctx, timer: &Timer, t: &GenerationTerm) -> String {
     let Some(d) = timer.devices.get(t.device) else { return String::new() };
     let batch = ctx.batch();
@@ -80,8 +80,8 @@ fn generation_term_line(ctx: &Ctx, timer: &Timer, t: &GenerationTerm) -> String 
     let f = u::flop(t.matrix_flops);
     let n_blocks = timer.loads.get(t.device).map_or(0, |l| l.layers.len());
     format!(
-        "{}: max({bytes} / {}, max({f} / {c_gen}, {bx}{f} / {c}) + {bx}{} / {c}) + {n_blocks} × {} \
-         = max({}, {}) + {} = {}",
+        "{}: {bytes} / {} + max({f} / {c_gen}, {bx}{f} / {c}) + {bx}{} / {c} + {n_blocks} × {} \
+         = {} + {} + {} = {}",
         d.label,
         u::bandwidth_gb_per_s(d.bandwidth_gb_per_s),
         u::flop(t.attention_flops),
@@ -111,8 +111,8 @@ fn step_lines(ctx: &Ctx, timer: &Timer, context: f64, what: &str) -> (Vec<String
     (lines, step_s, terms.iter().map(|t| t.device).collect())
 }
 
-const STEP_FORMULA: &str = "t_step(c) = Σ_devices [max(bytes_d(c) / B_d, max(F_d / C_gen,d, b × F_d / C_d) \
-     + b × F_attn,d(c) / C_d) + blocks_d × ℓ_block,d] + ℓ_step";
+const STEP_FORMULA: &str = "t_step(c) = Σ_devices [bytes_d(c) / B_d + max(F_d / C_gen,d, b × F_d / C_d) \
+     + b × F_attn,d(c) / C_d + blocks_d × ℓ_block,d] + ℓ_step";
 
 /// Which generated token a step explanation is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
