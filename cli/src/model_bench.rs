@@ -2,9 +2,9 @@
 //! like llama-bench (and LocalScore with `--localscore`), with its roofline ratios against
 //! the probes of the same run.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use roofline_core::catalog::Catalog;
-use roofline_core::generated::{GeneratedModel, SHAPES};
+use roofline_core::generated::candidates;
 use roofline_core::units::sig;
 use roofline_gpu::model::bench::{load_largest, run_model_bench, ModelBenchConfig, ModelBenchReport};
 use roofline_gpu::{BenchReport, GpuContext, ProbeKind};
@@ -22,13 +22,7 @@ pub fn run(
     catalog: &Catalog,
     probes: &BenchReport,
 ) -> Result<ModelBenchReport> {
-    let ids: Vec<&str> = match shape {
-        "auto" => SHAPES.iter().rev().copied().collect(),
-        id if SHAPES.contains(&id) => vec![id],
-        other => bail!("unknown model shape '{other}': use auto or one of {}", SHAPES.join(", ")),
-    };
-    let candidates =
-        ids.iter().map(|id| Ok(GeneratedModel::from_spec(catalog.model(id)?, None)?)).collect::<Result<Vec<_>>>()?;
+    let candidates = candidates(catalog, shape)?;
     let config = ModelBenchConfig {
         prompt_tokens: args.pp.max(1),
         gen_tokens: args.tg.max(1),

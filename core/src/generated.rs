@@ -73,6 +73,13 @@ pub struct MatrixPlan {
     pub rows: usize,
 }
 
+impl MatrixPlan {
+    /// Bytes as stored (0 for an unknown type).
+    pub fn bytes(&self) -> u64 {
+        matrix_bytes(self.ggml_type, self.cols, self.rows)
+    }
+}
+
 /// A model to generate: its configuration and every matrix with its type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeneratedModel {
@@ -98,6 +105,12 @@ pub enum GeneratedError {
         /// Its family.
         family: String,
     },
+    /// Not one of [`SHAPES`] (nor `auto`).
+    #[error("unknown model shape '{0}': use auto or one of smollm2-135m, llama-3-2-1b, llama-3-1-8b, qwen2-5-14b")]
+    UnknownShape(String),
+    /// The catalog lacks the shape's model.
+    #[error("{0}")]
+    Catalog(String),
     /// Mixture-of-experts, latent attention or sliding windows.
     #[error("{id}: {what} is not generated")]
     Feature {
@@ -186,7 +199,7 @@ impl GeneratedModel {
 
     /// Bytes of every matrix as stored.
     pub fn weight_bytes(&self) -> u64 {
-        self.matrices.iter().map(|m| matrix_bytes(m.ggml_type, m.cols, m.rows)).sum()
+        self.matrices.iter().map(MatrixPlan::bytes).sum()
     }
 
     /// Bytes a decode step reads: every block's matrices, the output projection (the
@@ -195,7 +208,7 @@ impl GeneratedModel {
     pub fn bytes_per_token(&self, context_tokens: usize) -> u64 {
         let c = &self.config;
         let embd = &self.matrices[0];
-        let embd_bytes = matrix_bytes(embd.ggml_type, embd.cols, embd.rows);
+        let embd_bytes = embd.bytes();
         let looked_up = if c.tied_output { 0 } else { embd_bytes };
         let row = matrix_bytes(embd.ggml_type, embd.cols, 1);
         let norms = ((c.n_layers * 2 + 1) * c.hidden * 4) as u64;
@@ -210,6 +223,21 @@ impl GeneratedModel {
         let tied = if c.tied_output { 2 * (c.hidden * c.vocab) as u64 } else { 0 };
         self.matrices.iter().skip(1).map(|m| 2 * (m.cols * m.rows) as u64).sum::<u64>() + tied
     }
+}
+
+/// The models to try for `shape`: that one, or for `auto` every shape, largest first.
+pub fn candidates(catalog: &crate::catalog::Catalog, shape: &str) -> Result<Vec<GeneratedModel>, GeneratedError> {
+    let ids: Vec<&str> = match shape {
+        "auto" => SHAPES.iter().rev().copied().collect(),
+        id if SHAPES.contains(&id) => vec![id],
+        other => return Err(GeneratedError::UnknownShape(other.to_owned())),
+    };
+    ids.iter()
+        .map(|id| {
+            let spec = catalog.model(id).map_err(|e| GeneratedError::Catalog(e.to_string()))?;
+            GeneratedModel::from_spec(spec, None)
+        })
+        .collect()
 }
 
 /// Bytes of a `cols` × `rows` matrix of `ggml_type` (0 for an unknown type).

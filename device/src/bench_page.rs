@@ -163,12 +163,7 @@ fn BenchResults(report: ModelBenchReport) -> impl IntoView {
         ratio(report.compute_ratio(), "f32 FMA peak"),
     );
     let url = export_url(&report);
-    let a = &report.adapter;
-    let adapter = [&a.name, &a.description, &a.vendor]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .cloned()
-        .unwrap_or_else(|| "this GPU (the browser does not name it)".into());
+    let adapter = report.adapter.display_name().unwrap_or("this GPU (the browser does not name it)").to_owned();
     view! {
         <div class="table-scroll">
             <table data-testid="bench-results">

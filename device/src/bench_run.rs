@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use roofline_core::calibration::{calibrate, fit_model_run, ModelRun};
 use roofline_core::efficiency::Efficiency;
 use roofline_core::estimate::estimate;
-use roofline_core::generated::{GeneratedModel, SHAPES};
+use roofline_core::generated::{candidates, GeneratedModel, SHAPES};
 use roofline_core::quant::QuantScheme;
 use roofline_core::system::System;
 use roofline_core::workload::{Placement, Workload};
@@ -124,9 +124,7 @@ pub fn start(b: BenchRun, probes: Run, attached: impl Fn() -> bool + 'static) {
 async fn bench(b: BenchRun, probes: Run, attached: &dyn Fn() -> bool) -> Result<ModelBenchReport, String> {
     let ctx = run::context(probes).await.ok_or_else(|| "No GPU adapter is available.".to_string())?;
     let wanted = b.shape.get_untracked();
-    let ids: Vec<&str> = if wanted == "auto" { SHAPES.iter().rev().copied().collect() } else { vec![wanted.as_str()] };
-    let candidates: Vec<GeneratedModel> =
-        ids.iter().filter_map(|id| GeneratedModel::from_spec(catalog().model(id).ok()?, None).ok()).collect();
+    let candidates = candidates(catalog(), &wanted).map_err(|e| e.to_string())?;
     let config = config(b.size.get_untracked(), ctx.adapter.software);
     let steps = 1 + 2 * config.repetitions as usize + if config.localscore { 9 } else { 0 };
     let chosen = load_largest(&ctx, &candidates, config.context_tokens(), SEED, &mut |shape, p| {

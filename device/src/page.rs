@@ -49,12 +49,7 @@ fn attached(el: Option<web_sys::HtmlElement>) -> impl Fn() -> bool + 'static {
 fn measured(report: &BenchReport) -> Option<Measured> {
     let read = report.headline(ProbeKind::Read)?.stats.median;
     let fma = report.headline(ProbeKind::FmaF32)?.stats.median;
-    let a = &report.adapter;
-    let adapter = [&a.name, &a.description, &a.vendor]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .cloned()
-        .unwrap_or_else(|| "WebGPU adapter".into());
+    let adapter = report.adapter.display_name().unwrap_or("WebGPU adapter").to_owned();
     Some(Measured {
         adapter,
         read_gb_per_s: read,
@@ -101,11 +96,7 @@ fn DevicePage() -> impl IntoView {
 
 #[component]
 fn AdapterCard(adapter: AdapterSummary) -> impl IntoView {
-    let name = [&adapter.name, &adapter.description, &adapter.vendor]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .cloned()
-        .unwrap_or_else(|| "WebGPU adapter (the browser does not name it)".into());
+    let name = adapter.display_name().unwrap_or("WebGPU adapter (the browser does not name it)").to_owned();
     let yes = |b: bool| if b { "yes" } else { "no" };
     view! {
         <div class="adapter" data-testid="adapter">

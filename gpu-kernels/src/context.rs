@@ -63,6 +63,13 @@ pub struct AdapterSummary {
     pub dot4_i8: bool,
 }
 
+impl AdapterSummary {
+    /// The first of name, description and vendor the browser or driver reveals, if any.
+    pub fn display_name(&self) -> Option<&str> {
+        [&self.name, &self.description, &self.vendor].into_iter().find(|s| !s.is_empty()).map(String::as_str)
+    }
+}
+
 /// Device, queue and adapter description, created once; probes borrow it.
 pub struct GpuContext {
     /// The device.

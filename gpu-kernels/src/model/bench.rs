@@ -11,21 +11,15 @@ use roofline_core::transformer::{FfnBiases, LayerWeights, QTensor, Weights};
 use serde::{Deserialize, Serialize};
 
 use super::formats::QuantFormat;
-use super::generated::{fill_reference, Filler};
+use super::generated::{fill_reference, hash2, Filler};
 use super::loader::buffers;
 use super::runner::{tensor_seed, Builder, Fill, GpuModel, LoadProgress};
 use crate::context::{AdapterSummary, GpuContext};
 use crate::probes::ProbeError;
 
-fn pcg(x: u32) -> u32 {
-    let state = x.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
-    let word = ((state >> ((state >> 28) + 4)) ^ state).wrapping_mul(277_803_737);
-    (word >> 22) ^ word
-}
-
 /// A deterministic value in [-1, 1).
 fn unit(seed: u32, i: u32) -> f32 {
-    (pcg(seed ^ pcg(i)) >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+    (hash2(seed, i) >> 8) as f32 / (1u32 << 23) as f32 - 1.0
 }
 
 fn vector(seed: u32, name: &str, len: usize, around: f32, spread: f32) -> Vec<f32> {
@@ -122,10 +116,7 @@ impl GpuModel {
         let fill = Fill::Generate(&filler, seed);
         let bytes_of = |prefix: &str, globals: bool| -> u64 {
             let mine = |name: &str| if globals { !name.starts_with("blk.") } else { name.starts_with(prefix) };
-            let row = |m: &roofline_core::generated::MatrixPlan| {
-                QuantFormat::from_ggml(m.ggml_type).map_or(0, |f| u64::from(f.row_bytes(m.cols as u32)))
-            };
-            model.matrices.iter().filter(|m| mine(&m.name)).map(|m| row(m) * m.rows as u64).sum()
+            model.matrices.iter().filter(|m| mine(&m.name)).map(|m| m.bytes()).sum()
         };
         let mut done =
             LoadProgress { bytes: 0, total_bytes: model.weight_bytes(), layers: 0, total_layers: layers.len() };
@@ -360,7 +351,7 @@ impl ModelBenchReport {
 
 /// Deterministic prompt tokens in the vocabulary.
 fn prompt(vocab: usize, len: u32, salt: u32) -> Vec<u32> {
-    (0..len).map(|i| pcg(salt ^ pcg(i)) % vocab.max(1) as u32).collect()
+    (0..len).map(|i| hash2(salt, i) % vocab.max(1) as u32).collect()
 }
 
 /// One greedy run: (prompt seconds through the first token, seconds of the rest).

@@ -39,7 +39,8 @@ fn pcg(x: u32) -> u32 {
     (word >> 22) ^ word
 }
 
-fn hash2(seed: u32, i: u32) -> u32 {
+/// The fill's hash of (seed, index), shared with the benchmark's other generated data.
+pub(crate) fn hash2(seed: u32, i: u32) -> u32 {
     pcg(seed ^ pcg(i))
 }
 
