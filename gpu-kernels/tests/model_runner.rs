@@ -125,6 +125,11 @@ fn compare(gemma: bool) {
     let gpu_run =
         pollster::block_on(gpu.generate(&ctx, &prompt, 12, &mut |_| {}, &|| false)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(gpu_run.tokens, cpu_tokens, "{}: greedy tokens", c.architecture.name());
+    // Later steps reuse the first step's bind groups: one per dispatch, none added.
+    let kept = gpu.kept_bind_groups();
+    assert!(kept.0 > c.n_layers, "{}: decode bind groups kept: {kept:?}", c.architecture.name());
+    pollster::block_on(gpu.logits(&ctx, 7, 30)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(gpu.kept_bind_groups(), kept, "{}: a later step made new bind groups", c.architecture.name());
     eprintln!("{}: worst relative logit difference {worst:.2e}", c.architecture.name());
 }
 

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::binds::Binder;
 use crate::context::GpuContext;
 use crate::probes::gpu;
 use crate::probes::ProbeError;
@@ -112,6 +113,8 @@ pub struct AttentionArgs<'a> {
 #[derive(Default)]
 pub struct F32Ops {
     pipelines: HashMap<F32Kernel, wgpu::ComputePipeline>,
+    /// Bind groups kept between recordings of the model's steps.
+    pub(crate) binds: Binder,
 }
 
 impl F32Ops {
@@ -141,10 +144,7 @@ impl F32Ops {
         workgroups: u32,
     ) -> Result<(), ProbeError> {
         let pipeline = self.get(kernel)?;
-        let uniform = gpu::uniform(ctx, &params).await?;
-        let mut entries: Vec<(&wgpu::Buffer, Option<u64>)> = buffers.iter().map(|b| (*b, None)).collect();
-        entries.push((&uniform, None));
-        let group = gpu::bind(ctx, pipeline, &entries);
+        let group = self.binds.group(ctx, pipeline, buffers, params).await?;
         let max = ctx.adapter.max_workgroups_per_dimension.max(1);
         let (x, y) = if workgroups <= max { (workgroups.max(1), 1) } else { (max, workgroups.div_ceil(max)) };
         pass.set_pipeline(pipeline);

@@ -3,6 +3,7 @@
 //! GPU-against-CPU tests on generated shapes (`tests/model_kernels.rs`).
 
 pub mod bench;
+mod binds;
 pub mod f32_ops;
 mod formats;
 pub mod generated;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::binds::Binder;
 use super::formats::{compose, QuantFormat};
 use crate::context::GpuContext;
 use crate::probes::gpu;
@@ -112,6 +113,8 @@ pub struct ModelOps {
     pub force_matvec: Option<QuantKernel>,
     /// The matrix–matrix kernel to use instead of the adapter's choice (tests run both).
     pub force_matmul: Option<QuantKernel>,
+    /// Bind groups kept between recordings of the model's steps.
+    pub(crate) binds: Binder,
 }
 
 /// Where a matrix–matrix product reads and writes: Y[t][out_offset + r] (rows of Y
@@ -179,8 +182,8 @@ impl ModelOps {
     ) -> Result<(), ProbeError> {
         let pipeline = self.pipeline(QuantKernel::DequantRows, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
-        let params = gpu::uniform(ctx, &[t.row_elems, row_bytes, first_row, rows, 0, 0, 0, 0]).await?;
-        let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (out, None), (&params, None)]);
+        let params = [t.row_elems, row_bytes, first_row, rows, 0, 0, 0, 0];
+        let group = self.binds.group(ctx, pipeline, &[&t.buffer, out], params).await?;
         let (x, y) = grid(ctx, (t.row_elems * rows).div_ceil(256));
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &group, &[]);
@@ -216,8 +219,8 @@ impl ModelOps {
         let kernel = self.force_matvec.unwrap_or_else(|| QuantKernel::matvec_for(ctx));
         let pipeline = self.pipeline(kernel, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
-        let params = gpu::uniform(ctx, &[t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, 0, 0]).await?;
-        let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (x, None), (y, None), (&params, None)]);
+        let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, 0, 0];
+        let group = self.binds.group(ctx, pipeline, &[&t.buffer, x, y], params).await?;
         let workgroups = if kernel == QuantKernel::MatvecThread { t.rows.div_ceil(64) } else { t.rows };
         let (gx, gy) = grid(ctx, workgroups);
         pass.set_pipeline(pipeline);
@@ -245,8 +248,7 @@ impl ModelOps {
         let pipeline = self.pipeline(kernel, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
         let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(a.add), a.out_offset, a.tokens, a.y_stride];
-        let params = gpu::uniform(ctx, &params).await?;
-        let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (a.x, None), (a.y, None), (&params, None)]);
+        let group = self.binds.group(ctx, pipeline, &[&t.buffer, a.x, a.y], params).await?;
         let workgroups = if kernel == QuantKernel::MatmulThread {
             t.rows.div_ceil(128) * a.tokens.div_ceil(16)
         } else {
@@ -275,8 +277,8 @@ impl ModelOps {
     ) -> Result<(), ProbeError> {
         let pipeline = self.pipeline(QuantKernel::GatherRows, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
-        let params = gpu::uniform(ctx, &[t.row_elems, row_bytes, first_row, t.rows, 0, count, 0, 0]).await?;
-        let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (ids, None), (out, None), (&params, None)]);
+        let params = [t.row_elems, row_bytes, first_row, t.rows, 0, count, 0, 0];
+        let group = self.binds.group(ctx, pipeline, &[&t.buffer, ids, out], params).await?;
         let (x, y) = grid(ctx, (t.row_elems * count).div_ceil(256));
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &group, &[]);

@@ -19,6 +19,7 @@ pub(crate) use matrix::{tensor_seed, Fill};
 use scratch::Scratch;
 pub use scratch::{chunk_tokens, scratch_bytes, MAX_CHUNK_TOKENS};
 
+use super::binds::Stream;
 use super::f32_ops::F32Ops;
 use super::ops::{read_f32, ModelOps, QuantKernel};
 use crate::context::GpuContext;
@@ -98,6 +99,14 @@ impl GpuModel {
         &self.config
     }
 
+    /// Bind groups kept between steps for decoding and for prompt chunks: after the first
+    /// token, a step that creates no new ones leaves these unchanged.
+    pub fn kept_bind_groups(&self) -> (usize, usize) {
+        let (qd, qp) = self.qops.binds.kept();
+        let (fd, fp) = self.fops.binds.kept();
+        (qd + fd, qp + fp)
+    }
+
     /// Prompt tokens processed per command buffer.
     pub fn prefill_chunk_tokens(&self) -> u32 {
         self.chunk_tokens
@@ -154,7 +163,13 @@ impl GpuModel {
         let ids: Vec<u8> = tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
         ctx.queue.write_buffer(&self.s.ids, 0, &ids);
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        self.record_chunk(ctx, &mut encoder, n, start, head).await?;
+        let stream = if n == 1 { Stream::Decode } else { Stream::Prefill };
+        self.qops.binds.begin(stream);
+        self.fops.binds.begin(stream);
+        let recorded = self.record_chunk(ctx, &mut encoder, n, start, head).await;
+        self.qops.binds.end();
+        self.fops.binds.end();
+        recorded?;
         if head {
             encoder.copy_buffer_to_buffer(&self.s.token, 0, &self.s.token_staging, 0, 4);
         }
