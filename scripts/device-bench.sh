@@ -22,6 +22,9 @@ for _ in range(20):
 times.sort()
 print(f"torch read (sum of 2 GiB f32): {x.numel()*4/times[len(times)//2]/1e6:.0f} GB/s median")
 PY
+if [ -x .devbin/bench_matvec ]; then
+  timeout 120 .devbin/bench_matvec 2>&1 | tee "$OUT/bench_matvec.txt" | tail -8
+fi
 shapes=("$@")
 [ ${#shapes[@]} -eq 0 ] && shapes=(llama-3-2-1b llama-3-1-8b)
 for shape in "${shapes[@]}"; do

@@ -109,10 +109,25 @@ fn matvec_matches_the_cpu_for_every_format() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
-    for kernel in [QuantKernel::Matvec, QuantKernel::MatvecThread] {
+    for kernel in [QuantKernel::Matvec, QuantKernel::MatvecWide, QuantKernel::MatvecThread] {
         ops.force_matvec = Some(kernel);
         for format in ALL_FORMATS {
             let (row_elems, rows) = shape(format);
+            check_matvec(&ctx, &mut ops, format, row_elems, rows, &mut rng);
+        }
+    }
+}
+
+/// The wide K-quant kernels on rows of an odd number of blocks (Q6_K rows then start
+/// half-way into a word) and on rows longer than one pass of the workgroup.
+#[test]
+fn wide_matvec_on_odd_and_long_rows() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    ops.force_matvec = Some(QuantKernel::MatvecWide);
+    let mut rng = Rng(0x5EED);
+    for format in [QuantFormat::Q4K, QuantFormat::Q6K] {
+        for (row_elems, rows) in [(768, 9), (256, 5), (14336, 3), (4096 + 256, 11)] {
             check_matvec(&ctx, &mut ops, format, row_elems, rows, &mut rng);
         }
     }

@@ -12,6 +12,8 @@ use crate::readback;
 
 const DEQUANT_ROWS: &str = include_str!("../shaders/model/dequant_rows.wgsl");
 const MATVEC: &str = include_str!("../shaders/model/matvec.wgsl");
+const MATVEC_Q4_K: &str = include_str!("../shaders/model/matvec_q4_k.wgsl");
+const MATVEC_Q6_K: &str = include_str!("../shaders/model/matvec_q6_k.wgsl");
 const MATVEC_THREAD: &str = include_str!("../shaders/model/matvec_thread.wgsl");
 const MATMUL: &str = include_str!("../shaders/model/matmul.wgsl");
 const MATMUL_F16: &str = include_str!("../shaders/model/matmul_f16.wgsl");
@@ -25,6 +27,10 @@ pub enum QuantKernel {
     DequantRows,
     /// `matvec.wgsl`: y = W x, a workgroup per row.
     Matvec,
+    /// `matvec_q4_k.wgsl`, `matvec_q6_k.wgsl`: y = W x, a workgroup per row, the weights
+    /// read 16 bytes (Q4_K) or a word (Q6_K) at a time and decoded four at once; other
+    /// formats get `matvec.wgsl`.
+    MatvecWide,
     /// `matvec_thread.wgsl`: y = W x, an invocation per row (CPU-emulated adapters).
     MatvecThread,
     /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 32 × 32 tiles in workgroup memory.
@@ -40,9 +46,10 @@ pub enum QuantKernel {
 
 impl QuantKernel {
     /// Every kernel, for validation.
-    pub const ALL: [QuantKernel; 7] = [
+    pub const ALL: [QuantKernel; 8] = [
         Self::DequantRows,
         Self::Matvec,
+        Self::MatvecWide,
         Self::MatvecThread,
         Self::Matmul,
         Self::MatmulF16,
@@ -54,7 +61,7 @@ impl QuantKernel {
     pub fn source(self) -> &'static str {
         match self {
             Self::DequantRows => DEQUANT_ROWS,
-            Self::Matvec => MATVEC,
+            Self::Matvec | Self::MatvecWide => MATVEC,
             Self::MatvecThread => MATVEC_THREAD,
             Self::Matmul => MATMUL,
             Self::MatmulF16 => MATMUL_F16,
@@ -65,7 +72,17 @@ impl QuantKernel {
 
     /// Whether the kernel calls the format's `sub_dot` (the matrix-vector products).
     pub fn uses_dot(self) -> bool {
-        matches!(self, Self::Matvec | Self::MatvecThread)
+        matches!(self, Self::Matvec | Self::MatvecWide | Self::MatvecThread)
+    }
+
+    /// The WGSL of the kernel for `format`: `source` composed with the format's files, or a
+    /// kernel written for that format alone.
+    pub fn composed(self, format: QuantFormat) -> String {
+        match (self, format) {
+            (Self::MatvecWide, QuantFormat::Q4K) => MATVEC_Q4_K.to_string(),
+            (Self::MatvecWide, QuantFormat::Q6K) => MATVEC_Q6_K.to_string(),
+            _ => compose(self.source(), format, self.uses_dot()),
+        }
     }
 
     /// Whether the kernel needs the adapter's `shader-f16`.
@@ -79,7 +96,7 @@ impl QuantKernel {
         if ctx.adapter.software {
             Self::MatvecThread
         } else {
-            Self::Matvec
+            Self::MatvecWide
         }
     }
 
@@ -158,7 +175,7 @@ impl ModelOps {
         if kernel.needs_f16() && !ctx.adapter.shader_f16 {
             return Err(ProbeError::Unsupported(format!("{kernel:?}: this adapter has no shader-f16")));
         }
-        let source = compose(kernel.source(), format, kernel.uses_dot());
+        let source = kernel.composed(format);
         let pipeline = gpu::compile(ctx, &format!("{kernel:?} for {format:?}"), &source).await?;
         self.pipelines.insert((kernel, format), pipeline);
         Ok(())

@@ -125,19 +125,12 @@ impl GpuModel {
             scale: c.attention_scale,
         };
         f.attention(ctx, pass, &args).await?;
-        let mut oi = 0;
-        l.wo.apply(q, ctx, pass, &s.att, &s.o[0], n).await?;
-        if let Some(b) = &l.bo {
-            f.elementwise(ctx, pass, Elementwise::AddRow { len: hidden }, &s.o[0], Some(b), &s.o[1], n * hidden)
-                .await?;
-            oi = 1;
+        if l.bo.is_none() && l.post_attn_norm.is_none() {
+            // x += Wo · attention, in one dispatch.
+            l.wo.apply_add(q, ctx, pass, &s.att, &s.x[*x], n).await?;
+        } else {
+            self.attention_output(ctx, pass, l, n, x).await?;
         }
-        if let Some(w) = &l.post_attn_norm {
-            f.rms_norm(ctx, pass, &s.o[oi], Some(w), &s.o[1 - oi], hidden, n, eps).await?;
-            oi = 1 - oi;
-        }
-        f.elementwise(ctx, pass, Elementwise::Add, &s.x[*x], Some(&s.o[oi]), &s.x[1 - *x], n * hidden).await?;
-        *x = 1 - *x;
         // Feed-forward network.
         f.rms_norm(ctx, pass, &s.x[*x], Some(&l.ffn_norm), &s.h, hidden, n, eps).await?;
         l.gate.apply(q, ctx, pass, &s.h, &s.g, n).await?;
@@ -147,13 +140,41 @@ impl GpuModel {
             Activation::GeluTanh => Elementwise::GeluGate,
         };
         f.elementwise(ctx, pass, act, &s.g, Some(&s.u), &s.a, n * c.ffn as u32).await?;
-        let mut di = 0;
+        let Some(w) = &l.post_ffw_norm else {
+            // x += W_down · a, in one dispatch.
+            return l.down.apply_add(q, ctx, pass, &s.a, &s.x[*x], n).await;
+        };
         l.down.apply(q, ctx, pass, &s.a, &s.d[0], n).await?;
-        if let Some(w) = &l.post_ffw_norm {
-            f.rms_norm(ctx, pass, &s.d[0], Some(w), &s.d[1], hidden, n, eps).await?;
-            di = 1;
+        f.rms_norm(ctx, pass, &s.d[0], Some(w), &s.d[1], hidden, n, eps).await?;
+        f.elementwise(ctx, pass, Elementwise::Add, &s.x[*x], Some(&s.d[1]), &s.x[1 - *x], n * hidden).await?;
+        *x = 1 - *x;
+        Ok(())
+    }
+
+    /// Records x + (post-norm of) (Wo · attention + bias) into the other buffer of the
+    /// residual pair (Gemma's post-attention norm, Qwen's output bias).
+    async fn attention_output(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        l: &GpuLayer,
+        n: u32,
+        x: &mut usize,
+    ) -> Result<(), ProbeError> {
+        let (f, q, s) = (&self.fops, &self.qops, &self.s);
+        let hidden = self.config.hidden as u32;
+        let mut oi = 0;
+        l.wo.apply(q, ctx, pass, &s.att, &s.o[0], n).await?;
+        if let Some(b) = &l.bo {
+            f.elementwise(ctx, pass, Elementwise::AddRow { len: hidden }, &s.o[0], Some(b), &s.o[1], n * hidden)
+                .await?;
+            oi = 1;
         }
-        f.elementwise(ctx, pass, Elementwise::Add, &s.x[*x], Some(&s.d[di]), &s.x[1 - *x], n * hidden).await?;
+        if let Some(w) = &l.post_attn_norm {
+            f.rms_norm(ctx, pass, &s.o[oi], Some(w), &s.o[1 - oi], hidden, n, self.config.rms_eps).await?;
+            oi = 1 - oi;
+        }
+        f.elementwise(ctx, pass, Elementwise::Add, &s.x[*x], Some(&s.o[oi]), &s.x[1 - *x], n * hidden).await?;
         *x = 1 - *x;
         Ok(())
     }

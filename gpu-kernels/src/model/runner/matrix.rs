@@ -101,11 +101,38 @@ impl GpuMatrix {
         y: &wgpu::Buffer,
         tokens: u32,
     ) -> Result<(), ProbeError> {
+        self.record(ops, ctx, pass, x, y, tokens, false).await
+    }
+
+    /// Records Y += X Wᵀ (a residual connection in the same dispatch).
+    pub(crate) async fn apply_add(
+        &self,
+        ops: &ModelOps,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        x: &wgpu::Buffer,
+        y: &wgpu::Buffer,
+        tokens: u32,
+    ) -> Result<(), ProbeError> {
+        self.record(ops, ctx, pass, x, y, tokens, true).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record(
+        &self,
+        ops: &ModelOps,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        x: &wgpu::Buffer,
+        y: &wgpu::Buffer,
+        tokens: u32,
+        add: bool,
+    ) -> Result<(), ProbeError> {
         for (t, first) in &self.chunks {
             if tokens == 1 {
-                ops.matvec_rows(ctx, pass, t, x, y, false, *first).await?;
+                ops.matvec_rows(ctx, pass, t, x, y, add, *first).await?;
             } else {
-                let args = MatmulArgs { x, y, tokens, y_stride: self.rows, out_offset: *first, add: false };
+                let args = MatmulArgs { x, y, tokens, y_stride: self.rows, out_offset: *first, add };
                 ops.matmul(ctx, pass, t, &args).await?;
             }
         }
