@@ -7,7 +7,7 @@
 // Helpers outside #[test] functions assert too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use roofline_gpu::model::f32_ops::{AttentionArgs, Elementwise, F32Ops, Rope};
+use roofline_gpu::model::f32_ops::{AttentionArgs, Elementwise, F32Kernel, F32Ops, Rope};
 use roofline_gpu::model::ops::{read_f32, upload_bytes, upload_f32};
 use roofline_gpu::model::reference;
 use roofline_gpu::{ContextOptions, GpuContext, ProbeError};
@@ -116,10 +116,19 @@ fn rope_matches_in_both_layouts() {
 
 #[test]
 fn attention_matches_with_groups_and_windows() {
-    let Some((ctx, ops)) = context() else { return };
-    for (heads, kv_heads, dim, pos, window) in
-        [(4, 1, 64, 0, 0), (4, 1, 64, 99, 0), (8, 2, 32, 150, 32), (6, 6, 16, 20, 512)]
+    let Some((ctx, mut ops)) = context() else { return };
+    let cases = [
+        (4, 1, 64, 0, 0),
+        (4, 1, 64, 99, 0),
+        (8, 2, 32, 150, 32),
+        (6, 6, 16, 20, 512),
+        (8, 2, 128, 159, 0),
+        (4, 1, 256, 70, 0),
+    ];
+    for ((heads, kv_heads, dim, pos, window), kernel) in
+        cases.into_iter().flat_map(|c| [F32Kernel::Attention, F32Kernel::AttentionWide].map(|k| (c, k)))
     {
+        ops.force_attention = Some(kernel);
         let ctx_len = 160;
         let q = values(heads * dim, 11);
         let k = values(ctx_len * kv_heads * dim, 12);
@@ -152,7 +161,7 @@ fn attention_matches_with_groups_and_windows() {
         };
         let got = run!(ctx, &ob, heads * dim, |pass| ops.attention(&ctx, &mut pass, &args));
         let want = reference::attention(&q, &k, &v, heads, kv_heads, dim, pos, window, scale);
-        close(&got, &want, 1e-4, &format!("attention {heads}/{kv_heads} pos {pos} window {window}"));
+        close(&got, &want, 1e-4, &format!("{kernel:?} {heads}/{kv_heads} dim {dim} pos {pos} window {window}"));
     }
 }
 
@@ -182,15 +191,19 @@ fn rope_over_a_batch_matches() {
 
 #[test]
 fn attention_over_a_batch_of_queries_matches() {
-    let Some((ctx, ops)) = context() else { return };
+    let Some((ctx, mut ops)) = context() else { return };
     // (heads, kv heads, dim, first position, queries, window)
-    for (heads, kv_heads, dim, pos, queries, window) in [
+    let cases = [
         (4, 1, 64, 0, 1, 0),
         (4, 1, 64, 0, 37, 0),
         (8, 2, 32, 11, 70, 16),
         (6, 3, 16, 90, 5, 512),
         (3, 3, 24, 0, 160, 7),
-    ] {
+    ];
+    for ((heads, kv_heads, dim, pos, queries, window), kernel) in
+        cases.into_iter().flat_map(|c| [F32Kernel::Attention, F32Kernel::AttentionWide].map(|k| (c, k)))
+    {
+        ops.force_attention = Some(kernel);
         let ctx_len = 160;
         let q = values(queries * heads * dim, 41);
         let k = values(ctx_len * kv_heads * dim, 42);
@@ -227,7 +240,7 @@ fn attention_over_a_batch_of_queries_matches() {
             &got,
             &want,
             1e-4,
-            &format!("attention {heads}/{kv_heads} of {queries} queries at {pos} window {window}"),
+            &format!("{kernel:?} {heads}/{kv_heads} of {queries} queries at {pos} window {window}"),
         );
     }
 }

@@ -19,6 +19,9 @@ pub enum F32Kernel {
     Rope,
     /// `attention.wgsl`.
     Attention,
+    /// `attention_wide.wgsl`: as `Attention`, laid out for GPUs (head dimensions that are
+    /// multiples of 4 up to 256).
+    AttentionWide,
     /// `elementwise.wgsl`.
     Elementwise,
     /// `argmax.wgsl`.
@@ -27,7 +30,8 @@ pub enum F32Kernel {
 
 impl F32Kernel {
     /// Every kernel.
-    pub const ALL: [F32Kernel; 5] = [Self::RmsNorm, Self::Rope, Self::Attention, Self::Elementwise, Self::Argmax];
+    pub const ALL: [F32Kernel; 6] =
+        [Self::RmsNorm, Self::Rope, Self::Attention, Self::AttentionWide, Self::Elementwise, Self::Argmax];
 
     /// Its WGSL source.
     pub fn source(self) -> &'static str {
@@ -35,6 +39,7 @@ impl F32Kernel {
             Self::RmsNorm => include_str!("../shaders/model/rmsnorm.wgsl"),
             Self::Rope => include_str!("../shaders/model/rope.wgsl"),
             Self::Attention => include_str!("../shaders/model/attention.wgsl"),
+            Self::AttentionWide => include_str!("../shaders/model/attention_wide.wgsl"),
             Self::Elementwise => include_str!("../shaders/model/elementwise.wgsl"),
             Self::Argmax => include_str!("../shaders/model/argmax.wgsl"),
         }
@@ -113,6 +118,8 @@ pub struct AttentionArgs<'a> {
 #[derive(Default)]
 pub struct F32Ops {
     pipelines: HashMap<F32Kernel, wgpu::ComputePipeline>,
+    /// The attention kernel to use instead of the adapter's choice (tests run both).
+    pub force_attention: Option<F32Kernel>,
     /// Bind groups kept between recordings of the model's steps.
     pub(crate) binds: Binder,
 }
@@ -214,7 +221,14 @@ impl F32Ops {
     ) -> Result<(), ProbeError> {
         let params = [a.heads, a.kv_heads, a.dim, a.pos, a.window, a.ctx, a.scale.to_bits(), a.queries];
         let workgroups = a.heads * a.queries;
-        self.dispatch(ctx, pass, F32Kernel::Attention, &[a.q, a.k, a.v, a.scores, a.out], params, workgroups).await
+        let wide_fits = a.dim.is_multiple_of(4) && a.dim <= 256;
+        let kernel = match self.force_attention {
+            Some(F32Kernel::AttentionWide) if wide_fits => F32Kernel::AttentionWide,
+            Some(_) => F32Kernel::Attention,
+            None if wide_fits && !ctx.adapter.software => F32Kernel::AttentionWide,
+            None => F32Kernel::Attention,
+        };
+        self.dispatch(ctx, pass, kernel, &[a.q, a.k, a.v, a.scores, a.out], params, workgroups).await
     }
 
     /// An element-wise step over `n` elements.
