@@ -85,6 +85,15 @@ impl QuantKernel {
         }
     }
 
+    /// Output rows one workgroup of the kernel computes for `format`.
+    pub fn rows_per_workgroup(self, format: QuantFormat) -> u32 {
+        match (self, format) {
+            (Self::MatvecWide, QuantFormat::Q4K | QuantFormat::Q6K) => 4,
+            (Self::MatvecThread, _) => 64,
+            _ => 1,
+        }
+    }
+
     /// Whether the kernel needs the adapter's `shader-f16`.
     pub fn needs_f16(self) -> bool {
         self == Self::MatmulF16
@@ -238,7 +247,7 @@ impl ModelOps {
         let row_bytes = t.format.row_bytes(t.row_elems);
         let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, 0, 0];
         let group = self.binds.group(ctx, pipeline, &[&t.buffer, x, y], params).await?;
-        let workgroups = if kernel == QuantKernel::MatvecThread { t.rows.div_ceil(64) } else { t.rows };
+        let workgroups = t.rows.div_ceil(kernel.rows_per_workgroup(t.format));
         let (gx, gy) = grid(ctx, workgroups);
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &group, &[]);
