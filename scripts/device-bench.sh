@@ -33,7 +33,7 @@ for shape in "${shapes[@]}"; do
   timeout 280 .devbin/roofline bench --max-mib 2048 --model-shape "$shape" "${extra[@]}" ${BENCH_ARGS:-} --json \
     >"$OUT/$shape.json" 2>"$OUT/$shape.log"
   echo "$shape: rc=$?"
-  tail -5 "$OUT/$shape.log"
+  grep -v "generating\|LocalScore test\|(.*/.*)$" "$OUT/$shape.log" | tail -32
   python3 - "$OUT/$shape.json" <<'PY'
 import json, sys
 try:

@@ -36,6 +36,10 @@ pub struct BenchArgs {
     /// Also run LocalScore's nine prompt/generation tests and its score.
     #[arg(long)]
     pub localscore: bool,
+    /// Also profile the model's steps: GPU time per kind of dispatch for a prompt chunk and
+    /// for a generated token (native adapters with timestamps inside passes).
+    #[arg(long)]
+    pub profile: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -6,8 +6,9 @@ use anyhow::{anyhow, Result};
 use roofline_core::catalog::Catalog;
 use roofline_core::generated::candidates;
 use roofline_core::units::sig;
-use roofline_gpu::model::bench::{load_largest, run_model_bench, ModelBenchConfig, ModelBenchReport};
-use roofline_gpu::{BenchReport, GpuContext, ProbeKind};
+use roofline_gpu::model::bench::{load_largest, run_model_bench, ModelBenchConfig, ModelBenchReport, ProfileReport};
+use roofline_gpu::model::runner::{GpuModel, Profile};
+use roofline_gpu::{BenchReport, GpuContext, ProbeError, ProbeKind};
 
 use crate::bench::BenchArgs;
 
@@ -30,7 +31,7 @@ pub fn run(
         localscore: args.localscore,
     };
     let mut shown = (String::new(), usize::MAX);
-    let chosen = pollster::block_on(load_largest(ctx, &candidates, config.context_tokens(), SEED, &mut |s, p| {
+    let mut chosen = pollster::block_on(load_largest(ctx, &candidates, config.context_tokens(), SEED, &mut |s, p| {
         if (s.id.as_str(), p.layers) != (shown.0.as_str(), shown.1) {
             shown = (s.id.clone(), p.layers);
             eprint!("\r  generating {}: {}/{} layers, {} MB   ", s.id, p.layers, p.total_layers, p.bytes / 1_000_000);
@@ -50,10 +51,42 @@ pub fn run(
         &|| false,
     ))
     .map_err(|e| anyhow!("{e}"))?;
+    if args.profile {
+        let (prefill, decode) = profile(ctx, &mut chosen.model, args.pp.max(1))?;
+        for (what, p) in [("prompt", &prefill), ("generation", &decode)] {
+            eprintln!("  profile of {what}, µs per step ({} steps):", p.steps);
+            for (label, us) in p.per_step_us() {
+                eprintln!("    {label:<18} {us:>10.1}");
+            }
+        }
+        let owned = |p: &Profile| p.per_step_us().into_iter().map(|(l, us)| (l.to_string(), us)).collect();
+        report.profile = Some(ProfileReport { prefill_us: owned(&prefill), decode_us: owned(&decode) });
+    }
     report.not_run = chosen.not_run;
     report.probed_read_gb_per_s = probes.headline(ProbeKind::Read).map(|m| m.stats.median);
     report.probed_fma_tflops = probes.headline(ProbeKind::FmaF32).map(|m| m.stats.median);
     Ok(report)
+}
+
+/// GPU time per kind of dispatch: the prompt's chunks (`pp` tokens), then generation
+/// steps at the prompt's last (up to 32) positions, so attention reads about `pp` keys.
+fn profile(ctx: &GpuContext, model: &mut GpuModel, pp: u32) -> Result<(Profile, Profile)> {
+    pollster::block_on(async {
+        if !model.set_profile(ctx, true).await? {
+            return Err(ProbeError::Unsupported("this adapter has no timestamps inside passes".into()));
+        }
+        let vocab = model.config().vocab as u32;
+        let prompt: Vec<u32> = (0..pp).map(|i| (i * 7919 + 1) % vocab.max(1)).collect();
+        model.prefill_logits(ctx, &prompt, 0).await?;
+        let prefill = model.take_profile();
+        for pos in pp - pp.min(32)..pp {
+            model.logits(ctx, 1, pos).await?;
+        }
+        let decode = model.take_profile();
+        model.set_profile(ctx, false).await?;
+        Ok((prefill, decode))
+    })
+    .map_err(|e: ProbeError| anyhow!("profile: {e}"))
 }
 
 /// The report, its roofline ratios and llama-bench's rows, as JSON.

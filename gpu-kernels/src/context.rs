@@ -57,6 +57,9 @@ pub struct AdapterSummary {
     pub max_workgroups_per_dimension: u32,
     /// Timestamp queries are available and used.
     pub timestamps: bool,
+    /// Timestamps can be written between dispatches of one pass (native adapters).
+    #[serde(default)]
+    pub timestamps_in_passes: bool,
     /// `shader-f16` is available.
     pub shader_f16: bool,
     /// The WGSL `packed_4x8_integer_dot_product` language feature is available.
@@ -103,6 +106,11 @@ impl GpuContext {
         if timestamps {
             features |= wgpu::Features::TIMESTAMP_QUERY;
         }
+        // Timestamps between dispatches (native Vulkan, Metal, DX12): the model's profile.
+        let timestamps_in_passes = timestamps && available.contains(wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES);
+        if timestamps_in_passes {
+            features |= wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
+        }
         let shader_f16 = available.contains(wgpu::Features::SHADER_F16);
         if shader_f16 {
             features |= wgpu::Features::SHADER_F16;
@@ -145,6 +153,7 @@ impl GpuContext {
             max_storage_binding_bytes: limits.max_storage_buffer_binding_size,
             max_workgroups_per_dimension: limits.max_compute_workgroups_per_dimension,
             timestamps,
+            timestamps_in_passes,
             shader_f16,
             dot4_i8,
         };

@@ -301,6 +301,18 @@ pub struct ModelBenchReport {
     pub localscore: Option<LocalScoreRun>,
     /// Bigger shapes not run, and why.
     pub not_run: Vec<String>,
+    /// GPU time per kind of dispatch, when profiled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileReport>,
+}
+
+/// GPU time per kind of dispatch of a model step (labels as the runner marks them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileReport {
+    /// (label, µs) per prompt chunk.
+    pub prefill_us: Vec<(String, f64)>,
+    /// (label, µs) per generated token.
+    pub decode_us: Vec<(String, f64)>,
 }
 
 impl ModelBenchReport {
@@ -436,5 +448,6 @@ pub async fn run_model_bench(
         probed_fma_tflops: None,
         localscore,
         not_run: Vec::new(),
+        profile: None,
     })
 }

@@ -7,6 +7,7 @@
 mod build;
 mod forward;
 mod matrix;
+mod profile;
 mod scratch;
 
 use roofline_core::transformer::{ModelConfig, Weights};
@@ -16,6 +17,8 @@ use build::GpuLayer;
 pub use matrix::chunk_rows;
 use matrix::GpuMatrix;
 pub(crate) use matrix::{tensor_seed, Fill};
+pub use profile::Profile;
+use profile::Profiler;
 use scratch::Scratch;
 pub use scratch::{chunk_tokens, scratch_bytes, MAX_CHUNK_TOKENS};
 
@@ -64,6 +67,7 @@ pub struct GpuModel {
     s: Scratch,
     qops: ModelOps,
     fops: F32Ops,
+    profiler: Option<Profiler>,
 }
 
 impl GpuModel {
@@ -105,6 +109,29 @@ impl GpuModel {
         let (qd, qp) = self.qops.binds.kept();
         let (fd, fp) = self.fops.binds.kept();
         (qd + fd, qp + fp)
+    }
+
+    /// Turns the GPU-time profile of each step on or off; returns whether it is on (it
+    /// needs timestamps inside passes, a native adapter's feature). Each profiled step
+    /// waits for its timestamps, so profiled runs are not timed runs.
+    pub async fn set_profile(&mut self, ctx: &GpuContext, on: bool) -> Result<bool, ProbeError> {
+        self.profiler = match on && ctx.adapter.timestamps_in_passes {
+            true => Some(Profiler::new(ctx).await?),
+            false => None,
+        };
+        Ok(self.profiler.is_some())
+    }
+
+    /// The profile of the steps since the last call (or since it was turned on).
+    pub fn take_profile(&self) -> Profile {
+        self.profiler.as_ref().map(Profiler::take).unwrap_or_default()
+    }
+
+    /// Closes the dispatches since the last mark under `label` in the profile, if one is on.
+    fn mark(&self, pass: &mut wgpu::ComputePass<'_>, label: &'static str) {
+        if let Some(p) = &self.profiler {
+            p.mark(pass, label);
+        }
     }
 
     /// Prompt tokens processed per command buffer.
@@ -166,6 +193,9 @@ impl GpuModel {
         let stream = if n == 1 { Stream::Decode } else { Stream::Prefill };
         self.qops.binds.begin(stream);
         self.fops.binds.begin(stream);
+        if let Some(p) = &self.profiler {
+            p.begin();
+        }
         let recorded = self.record_chunk(ctx, &mut encoder, n, start, head).await;
         self.qops.binds.end();
         self.fops.binds.end();
@@ -173,7 +203,13 @@ impl GpuModel {
         if head {
             encoder.copy_buffer_to_buffer(&self.s.token, 0, &self.s.token_staging, 0, 4);
         }
+        if let Some(p) = &self.profiler {
+            p.resolve(&mut encoder);
+        }
         ctx.queue.submit([encoder.finish()]);
+        if let Some(p) = &self.profiler {
+            p.collect(ctx).await?;
+        }
         Ok(())
     }
 

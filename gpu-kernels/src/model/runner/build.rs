@@ -195,6 +195,7 @@ impl Builder {
             s,
             qops,
             fops,
+            profiler: None,
         })
     }
 }

@@ -29,6 +29,7 @@ impl GpuModel {
         let mut x = 0usize;
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
+            self.mark(&mut pass, "start");
             // Embedding, scaled (Gemma).
             match c.embedding_scale {
                 Some(scale) => {
@@ -37,6 +38,7 @@ impl GpuModel {
                 }
                 None => self.token_embd.gather(q, ctx, &mut pass, &s.ids, n, &s.x[0]).await?,
             }
+            self.mark(&mut pass, "embedding");
             for (index, l) in self.layers.iter().enumerate() {
                 self.record_layer(ctx, &mut pass, index, l, n, start, &mut x).await?;
             }
@@ -52,9 +54,13 @@ impl GpuModel {
             &s.last
         };
         let mut pass = encoder.begin_compute_pass(&Default::default());
+        self.mark(&mut pass, "between passes");
         f.rms_norm(ctx, &mut pass, last, Some(&self.output_norm), &s.h, hidden, 1, c.rms_eps).await?;
         self.output.as_ref().unwrap_or(&self.token_embd).apply(q, ctx, &mut pass, &s.h, &s.logits, 1).await?;
-        f.argmax(ctx, &mut pass, &s.logits, &s.token, c.vocab as u32).await
+        self.mark(&mut pass, "output head");
+        f.argmax(ctx, &mut pass, &s.logits, &s.token, c.vocab as u32).await?;
+        self.mark(&mut pass, "argmax");
+        Ok(())
     }
 
     /// Records one block over `n` rows; `x` is the index of the residual stream's buffer
@@ -77,6 +83,7 @@ impl GpuModel {
         let hd = c.head_dim_k as u32;
         let (q_dim, k_dim, v_dim) = (c.q_dim() as u32, c.k_dim() as u32, c.v_dim() as u32);
         f.rms_norm(ctx, pass, &s.x[*x], Some(&l.attn_norm), &s.h, hidden, n, eps).await?;
+        self.mark(pass, "norms");
         // Projections, biases, per-head norms; each index tracks the current buffer of a pair.
         let mut qi = 0;
         let mut ki = 0;
@@ -84,6 +91,7 @@ impl GpuModel {
         l.wq.apply(q, ctx, pass, &s.h, &s.q[0], n).await?;
         l.wk.apply(q, ctx, pass, &s.h, &s.k[0], n).await?;
         l.wv.apply(q, ctx, pass, &s.h, &s.v[0], n).await?;
+        self.mark(pass, "q k v");
         for (bias, pair, i, len) in
             [(&l.bq, &s.q, &mut qi, q_dim), (&l.bk, &s.k, &mut ki, k_dim), (&l.bv, &s.v, &mut vi, v_dim)]
         {
@@ -100,6 +108,7 @@ impl GpuModel {
                 *i = 1 - *i;
             }
         }
+        self.mark(pass, "bias, q/k norms");
         let (base, freq_scale) = c.rope_for_layer(index);
         let rope = Rope { n_rot: c.rope_dims as u32, neox: c.rope_layout == RopeLayout::Neox, base, freq_scale };
         f.rope_rows(ctx, pass, &s.q[qi], n, c.n_heads as u32, hd, start, rope).await?;
@@ -108,6 +117,7 @@ impl GpuModel {
             (Elementwise::Store { offset: start * k_dim }, Elementwise::Store { offset: start * v_dim });
         f.elementwise(ctx, pass, k_row, &s.k[ki], None, &l.k_cache, n * k_dim).await?;
         f.elementwise(ctx, pass, v_row, &s.v[vi], None, &l.v_cache, n * v_dim).await?;
+        self.mark(pass, "rope, kv store");
         let window = if c.is_sliding(index) { c.sliding_window.unwrap_or(0) as u32 } else { 0 };
         let args = AttentionArgs {
             q: &s.q[qi],
@@ -125,29 +135,38 @@ impl GpuModel {
             scale: c.attention_scale,
         };
         f.attention(ctx, pass, &args).await?;
+        self.mark(pass, "attention");
         if l.bo.is_none() && l.post_attn_norm.is_none() {
             // x += Wo · attention, in one dispatch.
             l.wo.apply_add(q, ctx, pass, &s.att, &s.x[*x], n).await?;
         } else {
             self.attention_output(ctx, pass, l, n, x).await?;
         }
+        self.mark(pass, "o");
         // Feed-forward network.
         f.rms_norm(ctx, pass, &s.x[*x], Some(&l.ffn_norm), &s.h, hidden, n, eps).await?;
+        self.mark(pass, "norms");
         l.gate.apply(q, ctx, pass, &s.h, &s.g, n).await?;
         l.up.apply(q, ctx, pass, &s.h, &s.u, n).await?;
+        self.mark(pass, "gate, up");
         let act = match c.activation {
             Activation::Silu => Elementwise::SiluGate,
             Activation::GeluTanh => Elementwise::GeluGate,
         };
         f.elementwise(ctx, pass, act, &s.g, Some(&s.u), &s.a, n * c.ffn as u32).await?;
+        self.mark(pass, "activation");
         let Some(w) = &l.post_ffw_norm else {
             // x += W_down · a, in one dispatch.
-            return l.down.apply_add(q, ctx, pass, &s.a, &s.x[*x], n).await;
+            l.down.apply_add(q, ctx, pass, &s.a, &s.x[*x], n).await?;
+            self.mark(pass, "down");
+            return Ok(());
         };
         l.down.apply(q, ctx, pass, &s.a, &s.d[0], n).await?;
+        self.mark(pass, "down");
         f.rms_norm(ctx, pass, &s.d[0], Some(w), &s.d[1], hidden, n, eps).await?;
         f.elementwise(ctx, pass, Elementwise::Add, &s.x[*x], Some(&s.d[1]), &s.x[1 - *x], n * hidden).await?;
         *x = 1 - *x;
+        self.mark(pass, "norms");
         Ok(())
     }
 

@@ -2,7 +2,8 @@
 // 64 per 4 output rows; an invocation takes 64 weights at a time (one block's 32 quant
 // bytes, two sub-blocks) of each of the 4 rows, read as two 16-byte loads with the
 // block's 16-byte header (d, dmin, 12 scale bytes), against 64 values of x loaded once
-// (4-float loads) for the 4 rows. Blocks are 144 bytes, so a row's
+// (4-float loads) for the 4 rows. No array or vector is indexed at run time (compilers
+// may put such arrays in slow per-invocation memory), so the code is unrolled by hand. Blocks are 144 bytes, so a row's
 // blocks (and each one's quants at bytes 16 + 32c) stay 16-byte aligned. Value of a low
 // (high) nibble n of byte l of chunk c: (d·sc)·n − dmin·m with the sub-block 2c (2c + 1)
 // scale and min, as ggml's dequantize_row_q4_K. `add` != 0 adds the result to y; rows
@@ -24,6 +25,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
+const ROWS: u32 = 4u;
+
+var<workgroup> partial: array<vec4<f32>, 64>;
+
 // Nibbles of the four bytes of `w` starting at bit `shift` (0: low, 4: high).
 fn nibbles(w: u32, shift: u32) -> vec4<f32> {
     let s = vec4<u32>(shift, shift + 8u, shift + 16u, shift + 24u);
@@ -32,7 +37,8 @@ fn nibbles(w: u32, shift: u32) -> vec4<f32> {
 
 // Byte k (0..12) of the scales, which fill words 1..3 of the header.
 fn scale_byte(h: vec4<u32>, k: u32) -> u32 {
-    return (h[1u + k / 4u] >> (8u * (k % 4u))) & 0xFFu;
+    let w = select(select(h.y, h.z, k >= 4u), h.w, k >= 8u);
+    return (w >> (8u * (k % 4u))) & 0xFFu;
 }
 
 // 6-bit scale and min j (0..8), as ggml's get_scale_min_k4.
@@ -45,37 +51,31 @@ fn scale_min(h: vec4<u32>, j: u32) -> vec2<f32> {
     return vec2<f32>(f32(d), f32(m));
 }
 
-// Chunk c (64 weights) of the block whose header is q[hb], dotted with `xs` (x of the
-// chunk: 16 × 4 floats).
-fn chunk_dot(hb: u32, c: u32, xs: ptr<function, array<vec4<f32>, 16>>) -> f32 {
+// Chunk c (64 weights) of the block whose header is q[hb] dotted with x: `lo` holds the
+// chunk's first 32 values of x (column i: values 4i .. 4i + 4), `hi` the next 32.
+fn chunk_dot(hb: u32, c: u32, lo0: mat4x4<f32>, lo1: mat4x4<f32>, hi0: mat4x4<f32>, hi1: mat4x4<f32>) -> f32 {
     let h = q[hb];
     let dm = unpack2x16float(h.x);
-    let q0 = q[hb + 1u + 2u * c];
-    let q1 = q[hb + 2u + 2u * c];
-    var lo = vec4<f32>(0.0);
-    var hi = vec4<f32>(0.0);
-    var sum_lo = vec4<f32>(0.0);
-    var sum_hi = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) {
-        let xl0 = (*xs)[i];
-        let xl1 = (*xs)[4u + i];
-        let xh0 = (*xs)[8u + i];
-        let xh1 = (*xs)[12u + i];
-        lo += nibbles(q0[i], 0u) * xl0 + nibbles(q1[i], 0u) * xl1;
-        hi += nibbles(q0[i], 4u) * xh0 + nibbles(q1[i], 4u) * xh1;
-        sum_lo += xl0 + xl1;
-        sum_hi += xh0 + xh1;
-    }
+    let a = q[hb + 1u + 2u * c];
+    let b = q[hb + 2u + 2u * c];
+    let lo = nibbles(a.x, 0u) * lo0[0] + nibbles(a.y, 0u) * lo0[1] + nibbles(a.z, 0u) * lo0[2]
+        + nibbles(a.w, 0u) * lo0[3] + nibbles(b.x, 0u) * lo1[0] + nibbles(b.y, 0u) * lo1[1]
+        + nibbles(b.z, 0u) * lo1[2] + nibbles(b.w, 0u) * lo1[3];
+    let hi = nibbles(a.x, 4u) * hi0[0] + nibbles(a.y, 4u) * hi0[1] + nibbles(a.z, 4u) * hi0[2]
+        + nibbles(a.w, 4u) * hi0[3] + nibbles(b.x, 4u) * hi1[0] + nibbles(b.y, 4u) * hi1[1]
+        + nibbles(b.z, 4u) * hi1[2] + nibbles(b.w, 4u) * hi1[3];
     let one = vec4<f32>(1.0);
+    let sum_lo = (lo0 + lo1) * one;
+    let sum_hi = (hi0 + hi1) * one;
     let sm_lo = scale_min(h, 2u * c);
     let sm_hi = scale_min(h, 2u * c + 1u);
     return dm.x * (sm_lo.x * dot(lo, one) + sm_hi.x * dot(hi, one))
         - dm.y * (sm_lo.y * dot(sum_lo, one) + sm_hi.y * dot(sum_hi, one));
 }
 
-const ROWS: u32 = 4u;
-
-var<workgroup> partial: array<f32, 256>;
+fn x4(i: u32) -> mat4x4<f32> {
+    return mat4x4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
+}
 
 @compute @workgroup_size(64)
 fn main(
@@ -87,34 +87,51 @@ fn main(
     if r0 >= p.rows {
         return;
     }
-    let rows = min(ROWS, p.rows - r0);
+    // Header index of block 0 of each of the 4 rows; past the last row, the last row again
+    // (computed, never written).
+    let last = p.rows - 1u;
+    let row0 = (p.base + r0 * p.row_bytes) / 16u;
+    let row1 = (p.base + min(r0 + 1u, last) * p.row_bytes) / 16u;
+    let row2 = (p.base + min(r0 + 2u, last) * p.row_bytes) / 16u;
+    let row3 = (p.base + min(r0 + 3u, last) * p.row_bytes) / 16u;
     let chunks = p.row_elems / 64u;
     var acc = vec4<f32>(0.0);
-    var xs: array<vec4<f32>, 16>;
     for (var it = lid; it < chunks; it += 64u) {
-        for (var i = 0u; i < 16u; i++) {
-            xs[i] = x[it * 16u + i];
-        }
-        let b = it / 4u;
-        for (var r = 0u; r < rows; r++) {
-            let hb = (p.base + (r0 + r) * p.row_bytes) / 16u + 9u * b;
-            acc[r] += chunk_dot(hb, it % 4u, &xs);
-        }
+        let xo = it * 16u;
+        let lo0 = x4(xo);
+        let lo1 = x4(xo + 4u);
+        let hi0 = x4(xo + 8u);
+        let hi1 = x4(xo + 12u);
+        let b = 9u * (it / 4u);
+        let c = it % 4u;
+        acc += vec4<f32>(
+            chunk_dot(row0 + b, c, lo0, lo1, hi0, hi1),
+            chunk_dot(row1 + b, c, lo0, lo1, hi0, hi1),
+            chunk_dot(row2 + b, c, lo0, lo1, hi0, hi1),
+            chunk_dot(row3 + b, c, lo0, lo1, hi0, hi1),
+        );
     }
-    for (var r = 0u; r < ROWS; r++) {
-        partial[r * 64u + lid] = acc[r];
-    }
+    partial[lid] = acc;
     workgroupBarrier();
     for (var s = 32u; s > 0u; s >>= 1u) {
         if lid < s {
-            for (var r = 0u; r < ROWS; r++) {
-                partial[r * 64u + lid] += partial[r * 64u + lid + s];
-            }
+            partial[lid] += partial[lid + s];
         }
         workgroupBarrier();
     }
-    if lid < rows {
-        let o = p.out_offset + r0 + lid;
-        y[o] = select(0.0, y[o], p.add != 0u) + partial[lid * 64u];
+    if lid == 0u {
+        let total = partial[0];
+        let add = p.add != 0u;
+        let o = p.out_offset + r0;
+        y[o] = select(0.0, y[o], add) + total.x;
+        if r0 + 1u <= last {
+            y[o + 1u] = select(0.0, y[o + 1u], add) + total.y;
+        }
+        if r0 + 2u <= last {
+            y[o + 2u] = select(0.0, y[o + 2u], add) + total.z;
+        }
+        if r0 + 3u <= last {
+            y[o + 3u] = select(0.0, y[o + 3u], add) + total.w;
+        }
     }
 }

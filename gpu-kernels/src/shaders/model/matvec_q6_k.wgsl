@@ -2,7 +2,8 @@
 // 64 per 4 output rows; an invocation takes 32 weights at a time of each of the 4 rows —
 // 8 bytes each of the low quants at l and l + 32 and of the high bits, read a word at a
 // time, for l = l0 .. l0 + 8 of one half n of a block — against the 32 values of x they
-// meet, loaded once (4-float loads) for the 4 rows. As ggml's dequantize_row_q6_K, byte
+// meet, loaded once (4-float loads) for the 4 rows. No array is indexed at run time
+// (compilers may put such arrays in slow per-invocation memory). As ggml's dequantize_row_q6_K, byte
 // l of half n gives the weights at 128n + l (+ 32, + 64, + 96) with scales
 // sc[8n + l/16 (+ 2, + 4, + 6)], times the block's d. Blocks are 210 bytes: in a row of
 // an even number of blocks every other one starts half-way into a word, so words are
@@ -50,21 +51,23 @@ fn six_bits(lo: u32, lo_shift: u32, hi: u32, hi_shift: u32) -> vec4<f32> {
     return vec4<f32>(vec4<i32>(l | (h << vec4<u32>(4u))) - vec4<i32>(32));
 }
 
-// Weights l0 .. l0 + 8 of half n of the block at byte `b`, dotted with `xs`: x at
-// l0 + 4j (+ 32, + 64, + 96) of the half as xs[j] (xs[2 + j], xs[4 + j], xs[6 + j]).
-fn part_dot(b: u32, n: u32, l0: u32, xs: ptr<function, array<vec4<f32>, 8>>) -> f32 {
+// Weights l0 .. l0 + 8 of half n of the block at byte `b`, dotted with x: column 2g + j
+// of `xs` holds x at l0 + 4j + 32g .. + 4 of the half (g = 0..4, j = 0..2).
+fn part_dot(b: u32, n: u32, l0: u32, xa: mat4x4<f32>, xb: mat4x4<f32>) -> f32 {
     let ql = b + 64u * n + l0;
     let qh = b + 128u + 32u * n + l0;
-    var acc = vec4<f32>(0.0);
-    for (var j = 0u; j < 2u; j++) {
-        let lo0 = word_at(ql + 4u * j);
-        let lo1 = word_at(ql + 32u + 4u * j);
-        let hi = word_at(qh + 4u * j);
-        acc.x += dot(six_bits(lo0, 0u, hi, 0u), (*xs)[j]);
-        acc.y += dot(six_bits(lo1, 0u, hi, 2u), (*xs)[2u + j]);
-        acc.z += dot(six_bits(lo0, 4u, hi, 4u), (*xs)[4u + j]);
-        acc.w += dot(six_bits(lo1, 4u, hi, 6u), (*xs)[6u + j]);
-    }
+    let lo0a = word_at(ql);
+    let lo0b = word_at(ql + 4u);
+    let lo1a = word_at(ql + 32u);
+    let lo1b = word_at(ql + 36u);
+    let ha = word_at(qh);
+    let hb = word_at(qh + 4u);
+    let acc = vec4<f32>(
+        dot(six_bits(lo0a, 0u, ha, 0u), xa[0]) + dot(six_bits(lo0b, 0u, hb, 0u), xa[1]),
+        dot(six_bits(lo1a, 0u, ha, 2u), xa[2]) + dot(six_bits(lo1b, 0u, hb, 2u), xa[3]),
+        dot(six_bits(lo0a, 4u, ha, 4u), xb[0]) + dot(six_bits(lo0b, 4u, hb, 4u), xb[1]),
+        dot(six_bits(lo1a, 4u, ha, 6u), xb[2]) + dot(six_bits(lo1b, 4u, hb, 6u), xb[3]),
+    );
     let sc = b + 192u + 8u * n + l0 / 16u;
     let scales = vec4<f32>(i8_at(sc), i8_at(sc + 2u), i8_at(sc + 4u), i8_at(sc + 6u));
     let d = unpack2x16float(word_at(b + 208u) & 0xFFFFu).x;
@@ -73,7 +76,7 @@ fn part_dot(b: u32, n: u32, l0: u32, xs: ptr<function, array<vec4<f32>, 8>>) -> 
 
 const ROWS: u32 = 4u;
 
-var<workgroup> partial: array<f32, 256>;
+var<workgroup> partial: array<vec4<f32>, 64>;
 
 @compute @workgroup_size(64)
 fn main(
@@ -85,38 +88,52 @@ fn main(
     if r0 >= p.rows {
         return;
     }
-    let rows = min(ROWS, p.rows - r0);
+    // Byte offset of each of the 4 rows; past the last row, the last row again (computed,
+    // never written).
+    let last = p.rows - 1u;
+    let row0 = p.base + r0 * p.row_bytes;
+    let row1 = p.base + min(r0 + 1u, last) * p.row_bytes;
+    let row2 = p.base + min(r0 + 2u, last) * p.row_bytes;
+    let row3 = p.base + min(r0 + 3u, last) * p.row_bytes;
     // 8 parts per block: (half n, l0 = 0, 8, 16, 24).
     let parts = p.row_elems / 32u;
     var acc = vec4<f32>(0.0);
-    var xs: array<vec4<f32>, 8>;
     for (var it = lid; it < parts; it += 64u) {
-        let b = it / 8u;
+        let blk = it / 8u;
         let n = (it / 4u) % 2u;
         let l0 = 8u * (it % 4u);
-        let xi = b * 64u + n * 32u + l0 / 4u;
-        for (var g = 0u; g < 4u; g++) {
-            xs[2u * g] = x[xi + 8u * g];
-            xs[2u * g + 1u] = x[xi + 8u * g + 1u];
-        }
-        for (var r = 0u; r < rows; r++) {
-            acc[r] += part_dot(p.base + (r0 + r) * p.row_bytes + b * BLOCK_BYTES, n, l0, &xs);
-        }
+        let xi = blk * 64u + n * 32u + l0 / 4u;
+        let xa = mat4x4<f32>(x[xi], x[xi + 1u], x[xi + 8u], x[xi + 9u]);
+        let xb = mat4x4<f32>(x[xi + 16u], x[xi + 17u], x[xi + 24u], x[xi + 25u]);
+        let b = blk * BLOCK_BYTES;
+        acc += vec4<f32>(
+            part_dot(row0 + b, n, l0, xa, xb),
+            part_dot(row1 + b, n, l0, xa, xb),
+            part_dot(row2 + b, n, l0, xa, xb),
+            part_dot(row3 + b, n, l0, xa, xb),
+        );
     }
-    for (var r = 0u; r < ROWS; r++) {
-        partial[r * 64u + lid] = acc[r];
-    }
+    partial[lid] = acc;
     workgroupBarrier();
     for (var s = 32u; s > 0u; s >>= 1u) {
         if lid < s {
-            for (var r = 0u; r < ROWS; r++) {
-                partial[r * 64u + lid] += partial[r * 64u + lid + s];
-            }
+            partial[lid] += partial[lid + s];
         }
         workgroupBarrier();
     }
-    if lid < rows {
-        let o = p.out_offset + r0 + lid;
-        y[o] = select(0.0, y[o], p.add != 0u) + partial[lid * 64u];
+    if lid == 0u {
+        let total = partial[0];
+        let add = p.add != 0u;
+        let o = p.out_offset + r0;
+        y[o] = select(0.0, y[o], add) + total.x;
+        if r0 + 1u <= last {
+            y[o + 1u] = select(0.0, y[o + 1u], add) + total.y;
+        }
+        if r0 + 2u <= last {
+            y[o + 2u] = select(0.0, y[o + 2u], add) + total.z;
+        }
+        if r0 + 3u <= last {
+            y[o + 3u] = select(0.0, y[o + 3u], add) + total.w;
+        }
     }
 }
