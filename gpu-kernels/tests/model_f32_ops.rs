@@ -7,7 +7,7 @@
 // Helpers outside #[test] functions assert too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use roofline_gpu::model::f32_ops::{AttentionArgs, Elementwise, F32Kernel, F32Ops, Rope};
+use roofline_gpu::model::f32_ops::{AttentionArgs, Elementwise, F32Kernel, F32Ops, Rope, ARGMAX_OUT_WORDS};
 use roofline_gpu::model::ops::{read_f32, upload_bytes, upload_f32};
 use roofline_gpu::model::reference;
 use roofline_gpu::{ContextOptions, GpuContext, ProbeError};
@@ -298,7 +298,13 @@ fn elementwise_steps_match() {
 #[test]
 fn argmax_takes_the_lowest_of_equals() {
     let Some((ctx, ops)) = context() else { return };
-    for (n, peaks) in [(262_144usize, vec![200_000usize, 7]), (1, vec![0]), (300, vec![299, 3])] {
+    for (n, peaks) in [
+        (262_144usize, vec![200_000usize, 7]),
+        (1, vec![0]),
+        (300, vec![299, 3]),
+        (128_256, vec![128_255, 4097, 4096]),
+        (9_000, vec![8_999]),
+    ] {
         let mut x = values(n, 31);
         for &p in &peaks {
             x[p] = 9.5;
@@ -306,7 +312,12 @@ fn argmax_takes_the_lowest_of_equals() {
         let (xb, ob) = pollster::block_on(async {
             Ok::<_, ProbeError>((
                 upload_f32(&ctx, &x).await?,
-                upload_bytes(&ctx, &[0; 4], wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC).await?,
+                upload_bytes(
+                    &ctx,
+                    &[0; 4 * ARGMAX_OUT_WORDS],
+                    wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                )
+                .await?,
             ))
         })
         .unwrap();

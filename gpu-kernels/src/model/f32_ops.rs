@@ -114,6 +114,13 @@ pub struct AttentionArgs<'a> {
     pub scale: f32,
 }
 
+/// Most workgroups of the argmax's first stage.
+const ARGMAX_GROUPS: u32 = 64;
+
+/// Words of the buffer `argmax` writes: the index, then each first-stage workgroup's
+/// (value bits, index).
+pub const ARGMAX_OUT_WORDS: usize = 1 + 2 * ARGMAX_GROUPS as usize;
+
 /// Compiled f32 pipelines.
 #[derive(Default)]
 pub struct F32Ops {
@@ -255,7 +262,8 @@ impl F32Ops {
         self.dispatch(ctx, pass, F32Kernel::Elementwise, &[a, b.unwrap_or(a), y], params, n.div_ceil(256)).await
     }
 
-    /// out[0] = index of the largest of the first `n` values of x.
+    /// out[0] = index of the largest of the first `n` values of x; `out` holds
+    /// [`ARGMAX_OUT_WORDS`] words (the rest are the workgroups' partial results).
     pub async fn argmax(
         &self,
         ctx: &GpuContext,
@@ -264,6 +272,9 @@ impl F32Ops {
         out: &wgpu::Buffer,
         n: u32,
     ) -> Result<(), ProbeError> {
-        self.dispatch(ctx, pass, F32Kernel::Argmax, &[x, out], [n, 0, 0, 0, 0, 0, 0, 0], 1).await
+        // About 16 values per invocation, at most ARGMAX_GROUPS workgroups.
+        let groups = n.div_ceil(256 * 16).clamp(1, ARGMAX_GROUPS);
+        self.dispatch(ctx, pass, F32Kernel::Argmax, &[x, out], [n, 0, groups, 0, 0, 0, 0, 0], groups).await?;
+        self.dispatch(ctx, pass, F32Kernel::Argmax, &[x, out], [n, 1, groups, 0, 0, 0, 0, 0], 1).await
     }
 }

@@ -4,6 +4,7 @@
 use roofline_core::transformer::ModelConfig;
 
 use crate::context::GpuContext;
+use crate::model::f32_ops::ARGMAX_OUT_WORDS;
 use crate::model::ops::{upload_bytes, upload_f32};
 use crate::probes::gpu;
 use crate::probes::ProbeError;
@@ -41,7 +42,7 @@ pub fn scratch_bytes(config: &ModelConfig, context_len: u32, chunk: u32) -> u64 
     let rows = u64::from(chunk);
     let per_token = c.hidden * 7 + c.q_dim() * 2 + c.k_dim() * 2 + c.v_dim() * 2 + c.n_heads * c.head_dim_v + c.ffn * 3;
     let scores = c.n_heads as u64 * u64::from(context_len);
-    4 * (rows * (per_token as u64 + scores + 1) + c.hidden as u64 + c.vocab as u64 + 1)
+    4 * (rows * (per_token as u64 + scores + 1) + c.hidden as u64 + c.vocab as u64 + ARGMAX_OUT_WORDS as u64)
 }
 
 /// Activations of one chunk of `tokens` rows; pairs let an out-of-place step follow another.
@@ -102,7 +103,12 @@ impl Scratch {
             last: f32_buf(ctx, c.hidden).await?,
             logits: f32_buf(ctx, c.vocab).await?,
             ids: upload_bytes(ctx, &vec![0; n * 4], ids_usage).await?,
-            token: upload_bytes(ctx, &[0; 4], wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC).await?,
+            token: upload_bytes(
+                ctx,
+                &[0; 4 * ARGMAX_OUT_WORDS],
+                wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            )
+            .await?,
             token_staging: gpu::staging(ctx, 4).await?,
         })
     }

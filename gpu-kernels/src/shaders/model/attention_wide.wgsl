@@ -1,10 +1,11 @@
 // Causal attention as attention.wgsl computes it (same bindings, parameters and result),
-// laid out for GPUs: a workgroup of 128 per (query, head) keeps the query in workgroup
+// laid out for GPUs: a workgroup of 256 per (query, head) keeps the query in workgroup
 // memory, gives each invocation whole positions for the scores (K rows read as 4-float
-// loads), and splits the weighted sum of V over positions as well as dimensions: `lanes`
-// = dim / 4 invocations cover a V row with 4-float loads, 128 / lanes of them take every
-// (128 / lanes)-th position, and their partial sums are added at the end. For head
-// dimensions that are multiples of 4, up to 256.
+// loads, four at a time into separate sums), and splits the weighted sum of V over
+// positions as well as dimensions: `lanes` = dim / 4 invocations cover a V row with
+// 4-float loads, 256 / lanes of them take every (256 / lanes)-th position (four
+// positions per step into separate sums, so loads overlap), and their partial sums are
+// added at the end. For head dimensions that are multiples of 4, up to 256.
 
 struct Params {
     heads: u32,
@@ -24,7 +25,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> out: array<vec4<f32>>;
 @group(0) @binding(5) var<uniform> p: Params;
 
-const WG: u32 = 128u;
+const WG: u32 = 256u;
 
 var<workgroup> query: array<vec4<f32>, 64>;
 var<workgroup> red: array<f32, WG>;
@@ -44,7 +45,7 @@ fn reduce(lid: u32, value: f32, is_max: bool) -> f32 {
     return r;
 }
 
-@compute @workgroup_size(128)
+@compute @workgroup_size(256)
 fn main(
     @builtin(local_invocation_index) lid: u32,
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -71,10 +72,21 @@ fn main(
     var best = -3.0e38;
     for (var t = first + lid; t <= pos; t += WG) {
         let kb = (t * p.kv_heads + kvh) * d4;
-        var acc = vec4<f32>(0.0);
-        for (var i = 0u; i < d4; i++) {
-            acc += query[i] * k[kb + i];
+        var a0 = vec4<f32>(0.0);
+        var a1 = vec4<f32>(0.0);
+        var a2 = vec4<f32>(0.0);
+        var a3 = vec4<f32>(0.0);
+        var i = 0u;
+        for (; i + 4u <= d4; i += 4u) {
+            a0 += query[i] * k[kb + i];
+            a1 += query[i + 1u] * k[kb + i + 1u];
+            a2 += query[i + 2u] * k[kb + i + 2u];
+            a3 += query[i + 3u] * k[kb + i + 3u];
         }
+        for (; i < d4; i++) {
+            a0 += query[i] * k[kb + i];
+        }
+        let acc = (a0 + a1) + (a2 + a3);
         let s = (acc.x + acc.y + acc.z + acc.w) * p.scale;
         scores[sb + t] = s;
         best = max(best, s);
@@ -91,13 +103,25 @@ fn main(
     let slices = WG / d4;
     let lane = lid % d4;
     let slice = lid / d4;
-    var acc = vec4<f32>(0.0);
+    var a0 = vec4<f32>(0.0);
+    var a1 = vec4<f32>(0.0);
+    var a2 = vec4<f32>(0.0);
+    var a3 = vec4<f32>(0.0);
     if slice < slices {
-        for (var t = first + slice; t <= pos; t += slices) {
-            acc += scores[sb + t] * v[(t * p.kv_heads + kvh) * d4 + lane];
+        let row = p.kv_heads * d4;
+        let vb = kvh * d4 + lane;
+        var t = first + slice;
+        for (; t + 3u * slices <= pos; t += 4u * slices) {
+            a0 += scores[sb + t] * v[t * row + vb];
+            a1 += scores[sb + t + slices] * v[(t + slices) * row + vb];
+            a2 += scores[sb + t + 2u * slices] * v[(t + 2u * slices) * row + vb];
+            a3 += scores[sb + t + 3u * slices] * v[(t + 3u * slices) * row + vb];
+        }
+        for (; t <= pos; t += slices) {
+            a0 += scores[sb + t] * v[t * row + vb];
         }
     }
-    part[lid] = acc;
+    part[lid] = (a0 + a1) + (a2 + a3);
     workgroupBarrier();
     if slice == 0u {
         var o = part[lane];
