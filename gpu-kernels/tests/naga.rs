@@ -44,11 +44,10 @@ fn validate(name: &str, source: &str) {
 #[test]
 fn every_model_kernel_validates_for_every_format() {
     use roofline_gpu::model::ops::QuantKernel;
-    use roofline_gpu::model::{compose, ALL_FORMATS};
+    use roofline_gpu::model::ALL_FORMATS;
     for kernel in QuantKernel::ALL {
         for format in ALL_FORMATS {
-            let with_dot = kernel.uses_dot();
-            validate(&format!("{kernel:?} × {format:?}"), &compose(kernel.source(), format, with_dot));
+            validate(&format!("{kernel:?} × {format:?}"), &kernel.compose(format));
         }
     }
     for kernel in roofline_gpu::model::f32_ops::F32Kernel::ALL {
@@ -67,6 +66,7 @@ fn every_model_wgsl_file_is_used() {
         .map(|k| k.source())
         .chain(ALL_FORMATS.iter().map(|f| f.source()))
         .chain(ALL_FORMATS.iter().map(|f| f.dot_source()))
+        .chain(ALL_FORMATS.iter().map(|f| f.tile_source()))
         .chain(roofline_gpu::model::f32_ops::F32Kernel::ALL.iter().map(|k| k.source()))
         .chain([roofline_gpu::model::generated::FILL])
         .collect();

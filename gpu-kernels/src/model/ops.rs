@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::formats::{compose, QuantFormat};
+use super::formats::QuantFormat;
 use crate::context::GpuContext;
 use crate::probes::gpu;
 use crate::probes::ProbeError;
@@ -26,7 +26,8 @@ pub enum QuantKernel {
     Matvec,
     /// `matvec_thread.wgsl`: y = W x, an invocation per row (CPU-emulated adapters).
     MatvecThread,
-    /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 32 × 32 tiles in workgroup memory.
+    /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 64 rows × 32 tokens per workgroup
+    /// (`tiling`), the weight tile decoded by the format's `tile_*.wgsl`.
     Matmul,
     /// `matmul_f16.wgsl`: as `Matmul` with the weight tile in f16 (`shader-f16` only).
     MatmulF16,
@@ -155,7 +156,7 @@ impl ModelOps {
         if kernel.needs_f16() && !ctx.adapter.shader_f16 {
             return Err(ProbeError::Unsupported(format!("{kernel:?}: this adapter has no shader-f16")));
         }
-        let source = compose(kernel.source(), format, kernel.uses_dot());
+        let source = kernel.compose(format);
         let pipeline = gpu::compile(ctx, &format!("{kernel:?} for {format:?}"), &source).await?;
         self.pipelines.insert((kernel, format), pipeline);
         Ok(())
@@ -247,12 +248,7 @@ impl ModelOps {
         let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(a.add), a.out_offset, a.tokens, a.y_stride];
         let params = gpu::uniform(ctx, &params).await?;
         let group = gpu::bind(ctx, pipeline, &[(&t.buffer, None), (a.x, None), (a.y, None), (&params, None)]);
-        let workgroups = if kernel == QuantKernel::MatmulThread {
-            t.rows.div_ceil(128) * a.tokens.div_ceil(16)
-        } else {
-            t.rows.div_ceil(32) * a.tokens.div_ceil(32)
-        };
-        let (gx, gy) = grid(ctx, workgroups);
+        let (gx, gy) = grid(ctx, kernel.matmul_workgroups(t.rows, a.tokens));
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &group, &[]);
         pass.dispatch_workgroups(gx, gy, 1);
