@@ -226,9 +226,13 @@ fn tiled_matmul_matches_the_cpu_on_ragged_shapes() {
     for (kernel, relative) in kernels {
         ops.force_matmul = Some(kernel);
         for format in [QuantFormat::Q4K, QuantFormat::Q6K] {
-            for (row_elems, rows, tokens, add) in
-                [(256, 65, 33, false), (768, 130, 97, true), (512, 64, 32, false), (256, 1, 1, true), (1024, 7, 128, false)]
-            {
+            for (row_elems, rows, tokens, add) in [
+                (256, 65, 33, false),
+                (768, 130, 97, true),
+                (512, 64, 32, false),
+                (256, 1, 1, true),
+                (1024, 7, 128, false),
+            ] {
                 check_matmul(&ctx, &mut ops, format, row_elems, rows, tokens, add, &mut rng, relative);
             }
         }
