@@ -9,12 +9,14 @@
 
 mod context;
 pub mod model;
+mod pass_timer;
 pub mod probes;
 mod readback;
 pub mod shaders;
 mod timing;
 
 pub use context::{AdapterSummary, ContextError, ContextOptions, GpuContext};
+pub use pass_timer::PassTimer;
 pub use probes::{
     run_all, BenchReport, Measurement, ProbeConfig, ProbeError, ProbeKind, ProbeSession, ProbeStep, Skipped,
 };

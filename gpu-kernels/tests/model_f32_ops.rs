@@ -199,6 +199,8 @@ fn attention_over_a_batch_of_queries_matches() {
         (8, 2, 32, 11, 70, 16),
         (6, 3, 16, 90, 5, 512),
         (3, 3, 24, 0, 160, 7),
+        // Two whole steps of 32 dimensions and part of a third, three blocks of 64 keys.
+        (4, 2, 80, 130, 3, 0),
     ];
     for ((heads, kv_heads, dim, pos, queries, window), kernel) in
         cases.into_iter().flat_map(|c| [F32Kernel::Attention, F32Kernel::AttentionWide].map(|k| (c, k)))

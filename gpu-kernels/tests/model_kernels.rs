@@ -225,6 +225,38 @@ fn matmul_matches_the_cpu_for_every_format() {
     }
 }
 
+/// The tiled kernels (64 rows × 32 tokens per workgroup, 32 columns a step) on shapes
+/// around their tiles: a row or a token past a whole tile, several tiles each way, one
+/// row, rows of one K-quant block (Q6_K rows then start half a word in); the word-wise
+/// Q4_K and Q6_K loaders and the generic one (Q8_0, Q5_K, F16).
+#[test]
+fn tiled_matmul_matches_the_cpu_on_ragged_shapes() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    let mut rng = Rng(0xA076_1D64_78BD_642F);
+    let mut kernels = vec![(QuantKernel::Matmul, 1e-5)];
+    if ctx.adapter.shader_f16 {
+        kernels.push((QuantKernel::MatmulF16, 5e-4));
+    }
+    for (kernel, relative) in kernels {
+        ops.force_matmul = Some(kernel);
+        for format in [QuantFormat::Q4K, QuantFormat::Q6K] {
+            for (row_elems, rows, tokens, add) in [
+                (256, 65, 33, false),
+                (768, 130, 97, true),
+                (512, 64, 32, false),
+                (256, 1, 1, true),
+                (1024, 7, 128, false),
+            ] {
+                check_matmul(&ctx, &mut ops, format, row_elems, rows, tokens, add, &mut rng, relative);
+            }
+        }
+        check_matmul(&ctx, &mut ops, QuantFormat::Q8_0, 96, 66, 40, true, &mut rng, relative);
+        check_matmul(&ctx, &mut ops, QuantFormat::Q5K, 512, 70, 35, false, &mut rng, relative);
+        check_matmul(&ctx, &mut ops, QuantFormat::F16, 36, 65, 33, false, &mut rng, relative);
+    }
+}
+
 #[test]
 fn matmul_with_f16_weight_tiles_matches_the_cpu_within_f16_rounding() {
     let Some(ctx) = context() else { return };

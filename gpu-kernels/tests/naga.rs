@@ -47,7 +47,7 @@ fn every_model_kernel_validates_for_every_format() {
     use roofline_gpu::model::ALL_FORMATS;
     for kernel in QuantKernel::ALL {
         for format in ALL_FORMATS {
-            validate(&format!("{kernel:?} × {format:?}"), &kernel.composed(format));
+            validate(&format!("{kernel:?} × {format:?}"), &kernel.compose(format));
         }
     }
     for kernel in roofline_gpu::model::f32_ops::F32Kernel::ALL {
@@ -62,13 +62,14 @@ fn every_model_wgsl_file_is_used() {
     use roofline_gpu::model::ALL_FORMATS;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shaders/model");
     let composed: Vec<String> =
-        QuantKernel::ALL.iter().flat_map(|k| ALL_FORMATS.iter().map(|f| k.composed(*f))).collect();
+        QuantKernel::ALL.iter().flat_map(|k| ALL_FORMATS.iter().map(|f| k.compose(*f))).collect();
     let sources: Vec<&str> = QuantKernel::ALL
         .iter()
         .map(|k| k.source())
         .chain(composed.iter().map(String::as_str))
         .chain(ALL_FORMATS.iter().map(|f| f.source()))
         .chain(ALL_FORMATS.iter().map(|f| f.dot_source()))
+        .chain(ALL_FORMATS.iter().map(|f| f.tile_source()))
         .chain(roofline_gpu::model::f32_ops::F32Kernel::ALL.iter().map(|k| k.source()))
         .chain([roofline_gpu::model::generated::FILL])
         .collect();

@@ -1,6 +1,7 @@
 //! The GGUF block formats the shaders read, and the composition of a kernel with one
 //! format: `quant_prelude.wgsl` (byte access) + `fmt_*.wgsl` (`BLOCK_ELEMS`, `BLOCK_BYTES`,
-//! `block_value`) + for the matrix-vector product `dot_*.wgsl` (`sub_dot`) + the kernel.
+//! `block_value`) + for the matrix-vector product `dot_*.wgsl` (`sub_dot`), for the
+//! matrix–matrix products `tile_*.wgsl` (`tile_fetch`, `tile_decode`) + the kernel.
 
 /// A tensor format the shaders dequantize.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -143,6 +144,17 @@ impl QuantFormat {
         }
     }
 
+    /// The matrix–matrix kernels' weight loader (`tile_fetch`, `tile_decode`: 8 weights of
+    /// a row): word-wise decoders for Q4_K and Q6_K (the Q4_K_M mix), `block_value` per
+    /// weight for the others.
+    pub fn tile_source(self) -> &'static str {
+        match self {
+            Self::Q4K => include_str!("../shaders/model/tile_q4_k.wgsl"),
+            Self::Q6K => include_str!("../shaders/model/tile_q6_k.wgsl"),
+            _ => include_str!("../shaders/model/tile_generic.wgsl"),
+        }
+    }
+
     /// Bytes of one row of `elements`.
     pub fn row_bytes(self, elements: u32) -> u32 {
         let (e, b) = self.block();
@@ -160,4 +172,10 @@ pub fn compose(kernel: &str, format: QuantFormat, with_dot: bool) -> String {
         kernel.lines().partition(|line| line.trim_start().starts_with("enable "));
     let enables: String = enables.iter().map(|line| format!("{line}\n")).collect();
     format!("{enables}{PRELUDE}\n{}\n{dot}\n{}", format.source(), body.join("\n"))
+}
+
+/// As [`compose`], with the format's weight loader for the matrix–matrix kernels
+/// ([`QuantFormat::tile_source`]) in front of the kernel.
+pub fn compose_tiled(kernel: &str, format: QuantFormat) -> String {
+    compose(&format!("{}\n{kernel}", format.tile_source()), format, false)
 }

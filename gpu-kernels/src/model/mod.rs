@@ -11,5 +11,6 @@ pub mod loader;
 pub mod ops;
 pub mod reference;
 pub mod runner;
+pub mod tiling;
 
-pub use formats::{compose, QuantFormat, ALL_FORMATS};
+pub use formats::{compose, compose_tiled, QuantFormat, ALL_FORMATS};

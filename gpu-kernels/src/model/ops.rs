@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::binds::Binder;
-use super::formats::{compose, QuantFormat};
+use super::formats::QuantFormat;
 use crate::context::GpuContext;
 use crate::probes::gpu;
 use crate::probes::ProbeError;
@@ -33,7 +33,8 @@ pub enum QuantKernel {
     MatvecWide,
     /// `matvec_thread.wgsl`: y = W x, an invocation per row (CPU-emulated adapters).
     MatvecThread,
-    /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 32 × 32 tiles in workgroup memory.
+    /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 64 rows × 32 tokens per workgroup
+    /// (`tiling`), the weight tile decoded by the format's `tile_*.wgsl`.
     Matmul,
     /// `matmul_f16.wgsl`: as `Matmul` with the weight tile in f16 (`shader-f16` only).
     MatmulF16,
@@ -75,13 +76,12 @@ impl QuantKernel {
         matches!(self, Self::Matvec | Self::MatvecWide | Self::MatvecThread)
     }
 
-    /// The WGSL of the kernel for `format`: `source` composed with the format's files, or a
-    /// kernel written for that format alone.
-    pub fn composed(self, format: QuantFormat) -> String {
+    /// The kernel written for `format` alone, where there is one.
+    pub(crate) fn wide_source(self, format: QuantFormat) -> Option<&'static str> {
         match (self, format) {
-            (Self::MatvecWide, QuantFormat::Q4K) => MATVEC_Q4_K.to_string(),
-            (Self::MatvecWide, QuantFormat::Q6K) => MATVEC_Q6_K.to_string(),
-            _ => compose(self.source(), format, self.uses_dot()),
+            (Self::MatvecWide, QuantFormat::Q4K) => Some(MATVEC_Q4_K),
+            (Self::MatvecWide, QuantFormat::Q6K) => Some(MATVEC_Q6_K),
+            _ => None,
         }
     }
 
@@ -184,7 +184,7 @@ impl ModelOps {
         if kernel.needs_f16() && !ctx.adapter.shader_f16 {
             return Err(ProbeError::Unsupported(format!("{kernel:?}: this adapter has no shader-f16")));
         }
-        let source = kernel.composed(format);
+        let source = kernel.compose(format);
         let pipeline = gpu::compile(ctx, &format!("{kernel:?} for {format:?}"), &source).await?;
         self.pipelines.insert((kernel, format), pipeline);
         Ok(())
@@ -275,12 +275,7 @@ impl ModelOps {
         let row_bytes = t.format.row_bytes(t.row_elems);
         let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(a.add), a.out_offset, a.tokens, a.y_stride];
         let group = self.binds.group(ctx, pipeline, &[&t.buffer, a.x, a.y], params).await?;
-        let workgroups = if kernel == QuantKernel::MatmulThread {
-            t.rows.div_ceil(128) * a.tokens.div_ceil(16)
-        } else {
-            t.rows.div_ceil(32) * a.tokens.div_ceil(32)
-        };
-        let (gx, gy) = grid(ctx, workgroups);
+        let (gx, gy) = grid(ctx, kernel.matmul_workgroups(t.rows, a.tokens));
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &group, &[]);
         pass.dispatch_workgroups(gx, gy, 1);

@@ -4,7 +4,7 @@
 use super::gpu::{self, Dispatch};
 use super::{ProbeConfig, ProbeError};
 use crate::context::GpuContext;
-use crate::readback;
+use crate::pass_timer::PassTimer;
 use crate::timing::{now_s, TimingSource};
 
 /// Most repetitions of a probe's dispatches in one sample.
@@ -18,37 +18,11 @@ pub(crate) struct Samples {
     pub(crate) sample_ms: f64,
 }
 
-struct Timestamps {
-    queries: wgpu::QuerySet,
-    resolve: wgpu::Buffer,
-    staging: wgpu::Buffer,
-    period_ns: f64,
-}
-
-impl Timestamps {
-    async fn new(ctx: &GpuContext) -> Result<Option<Self>, ProbeError> {
-        if !ctx.adapter.timestamps {
-            return Ok(None);
-        }
-        let queries = ctx.device.create_query_set(&wgpu::QuerySetDescriptor {
-            label: Some("pass timestamps"),
-            ty: wgpu::QueryType::Timestamp,
-            count: 2,
-        });
-        let resolve =
-            gpu::buffer(ctx, "timestamps", 16, wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC)
-                .await?;
-        let staging = gpu::staging(ctx, 16).await?;
-        let period_ns = f64::from(ctx.queue.get_timestamp_period());
-        Ok(Some(Self { queries, resolve, staging, period_ns }))
-    }
-}
-
 /// Times `reps` repetitions of `dispatches` in one compute pass. `before` runs in the same
 /// command buffer ahead of the pass (clearing outputs), outside the timed region.
 async fn time_pass(
     ctx: &GpuContext,
-    stamps: Option<&Timestamps>,
+    stamps: Option<&PassTimer>,
     dispatches: &[Dispatch],
     reps: u32,
     before: &dyn Fn(&mut wgpu::CommandEncoder),
@@ -56,11 +30,7 @@ async fn time_pass(
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
     before(&mut encoder);
     {
-        let timestamp_writes = stamps.map(|s| wgpu::ComputePassTimestampWrites {
-            query_set: &s.queries,
-            beginning_of_pass_write_index: Some(0),
-            end_of_pass_write_index: Some(1),
-        });
+        let timestamp_writes = stamps.map(PassTimer::writes);
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: None, timestamp_writes });
         for _ in 0..reps {
             for dispatch in dispatches {
@@ -69,18 +39,14 @@ async fn time_pass(
         }
     }
     if let Some(s) = stamps {
-        encoder.resolve_query_set(&s.queries, 0..2, &s.resolve, 0);
-        encoder.copy_buffer_to_buffer(&s.resolve, 0, &s.staging, 0, 16);
+        s.resolve(&mut encoder);
     }
     let start = now_s();
     ctx.queue.submit([encoder.finish()]);
     let wall = match stamps {
         Some(s) => {
-            let bytes = readback::read_bytes(ctx, &s.staging).await?;
+            let gpu_s = s.read_s(ctx).await?;
             let elapsed = now_s() - start;
-            let begin = u64::from_le_bytes(bytes[0..8].try_into().unwrap_or_default());
-            let end = u64::from_le_bytes(bytes[8..16].try_into().unwrap_or_default());
-            let gpu_s = end.saturating_sub(begin) as f64 * s.period_ns * 1e-9;
             // Some drivers write zeros or nonsense; trust timestamps only when plausible.
             if gpu_s > 0.0 && gpu_s <= elapsed * 1.05 + 1e-3 {
                 return Ok((gpu_s, TimingSource::Timestamp));
@@ -103,7 +69,7 @@ pub(crate) async fn sample(
     before: &dyn Fn(&mut wgpu::CommandEncoder),
     cancel: &dyn Fn() -> bool,
 ) -> Result<Samples, ProbeError> {
-    let stamps = Timestamps::new(ctx).await?;
+    let stamps = PassTimer::new(ctx).await?;
     let min_s = (config.min_sample_ms / 1e3).max(1e-4);
     let mut reps = 1u32;
     // Grow the repetitions until one sample lasts long enough.

@@ -4,6 +4,9 @@
 // positions max(0, P + 1 − window) ..= P (all up to P when `window` is 0). Scores
 // scale × q·k go to `scores` ([query][head][ctx]), then softmax (max subtracted) and the
 // weighted sum of V. Q and the output are [query][head][dim]; caches [position][kv head][dim].
+// The keys are read 64 at a time, 32 dimensions a step, into workgroup memory with whole
+// rows per load (each invocation then dots its own key from there), rather than each
+// invocation walking its own key's row in global memory.
 
 struct Params {
     heads: u32,
@@ -24,6 +27,10 @@ struct Params {
 @group(0) @binding(5) var<uniform> p: Params;
 
 var<workgroup> red: array<f32, 64>;
+// 64 keys × 32 dimensions, rows padded to 33 so that both the loads (a row across the
+// invocations) and the dot products (a column) are free of bank conflicts; and q's 32.
+var<workgroup> k_tile: array<f32, 2112>;
+var<workgroup> q_tile: array<f32, 32>;
 
 fn reduce_max(lid: u32, value: f32) -> f32 {
     red[lid] = value;
@@ -73,15 +80,33 @@ fn main(
     let qb = g * p.dim;
     let sb = g * p.ctx;
     var best = -3.0e38;
-    for (var t = first + lid; t <= pos; t += 64u) {
-        let kb = (t * p.kv_heads + kvh) * p.dim;
+    for (var t0 = first; t0 <= pos; t0 += 64u) {
         var dot = 0.0;
-        for (var d = 0u; d < p.dim; d++) {
-            dot += q[qb + d] * k[kb + d];
+        for (var d0 = 0u; d0 < p.dim; d0 += 32u) {
+            for (var i = 0u; i < 32u; i++) {
+                let key = i * 2u + lid / 32u;
+                let d = d0 + lid % 32u;
+                var value = 0.0;
+                if t0 + key <= pos && d < p.dim {
+                    value = k[((t0 + key) * p.kv_heads + kvh) * p.dim + d];
+                }
+                k_tile[key * 33u + lid % 32u] = value;
+            }
+            if lid < 32u {
+                q_tile[lid] = select(0.0, q[qb + d0 + lid], d0 + lid < p.dim);
+            }
+            workgroupBarrier();
+            for (var c = 0u; c < 32u; c++) {
+                dot += q_tile[c] * k_tile[lid * 33u + c];
+            }
+            workgroupBarrier();
         }
-        let s = dot * p.scale;
-        scores[sb + t] = s;
-        best = max(best, s);
+        let t = t0 + lid;
+        if t <= pos {
+            let s = dot * p.scale;
+            scores[sb + t] = s;
+            best = max(best, s);
+        }
     }
     let m = reduce_max(lid, best);
     var total = 0.0;
@@ -92,11 +117,21 @@ fn main(
     }
     let sum = reduce_sum(lid, total);
     storageBarrier();
+    // Four partial sums over positions, so that the loads of one do not wait on the last
+    // one's addition.
+    let stride = p.kv_heads * p.dim;
     for (var d = lid; d < p.dim; d += 64u) {
-        var acc = 0.0;
-        for (var t = first; t <= pos; t++) {
-            acc += scores[sb + t] * v[(t * p.kv_heads + kvh) * p.dim + d];
+        var acc = vec4<f32>(0.0);
+        let vb = kvh * p.dim + d;
+        var t = first;
+        for (; t + 3u <= pos; t += 4u) {
+            let e = vec4<f32>(scores[sb + t], scores[sb + t + 1u], scores[sb + t + 2u], scores[sb + t + 3u]);
+            let o = t * stride + vb;
+            acc += e * vec4<f32>(v[o], v[o + stride], v[o + 2u * stride], v[o + 3u * stride]);
         }
-        out[qb + d] = acc / sum;
+        for (; t <= pos; t++) {
+            acc.x += scores[sb + t] * v[t * stride + vb];
+        }
+        out[qb + d] = (acc.x + acc.y + acc.z + acc.w) / sum;
     }
 }

@@ -1,17 +1,22 @@
 enable f16;
 
-// matmul.wgsl with the dequantized weight tile held in f16 (adapters with `shader-f16`):
-// half the workgroup memory and half its loads for the weights; each weight is rounded
-// to f16 (a relative error of at most 2^-11) and the products are summed in f32. As
-// matmul.wgsl:
+// matmul.wgsl with the weight tile held in f16 (adapters with `shader-f16`): half the
+// workgroup memory and half its loads for the weights; each weight is rounded to f16 (a
+// relative error of at most 2^-11) and the products are summed in f32. As matmul.wgsl:
 // Y = X Wᵀ for a quantized W (`rows` × `row_elems`) and `tokens` rows of X (f32,
-// [token][row_elems]): the prompt's matrix products. One workgroup of 64 computes a tile
-// of 32 weight rows × 32 tokens: per step of 32 columns it dequantizes the 32 × 32 weight
-// tile (`block_value` of the format) and the 32 × 32 slice of X into workgroup memory
-// once, then each invocation accumulates a 4 × 4 block of the tile from them, so each
-// weight is decoded once per 32 tokens instead of once per token. Y[t][out_offset + r]
-// with rows `y_stride` apart, so a matrix split into row chunks fills one output; `add`
-// != 0 adds to Y.
+// [token][row_elems]): the prompt's matrix products. One workgroup of 256 computes a tile
+// of 64 weight rows × 32 tokens, 32 columns per step:
+// - load: each invocation decodes 8 consecutive weights of one row (the format's
+//   `tile_fetch`/`tile_decode`: a K-quant's scale and minimum once, its quants a word at a
+//   time) and 4 values of X into workgroup memory. The next step's words are fetched before
+//   this step's products, so their latency hides behind the arithmetic.
+// - multiply: four groups of 64 invocations each take 8 of the 32 columns (a split of K
+//   inside the workgroup: 2,048 outputs per workgroup, yet 32 per invocation), and each
+//   invocation accumulates 8 rows × 4 tokens in registers from two vec4 of weights and one
+//   of X per column.
+// - end: the groups' partial sums are added through workgroup memory and group 0 writes.
+// Y[t][out_offset + r] with rows `y_stride` apart, so a matrix split into row chunks fills
+// one output; `add` != 0 adds to Y. `base` must be a multiple of 4 (it is 0).
 
 struct Params {
     row_elems: u32,
@@ -29,70 +34,118 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-const TILE: u32 = 32u;
+const ROWS: u32 = 64u;
+const TOKENS: u32 = 32u;
+const STEP: u32 = 32u;
 
-// [k][row] and [k][token]: an invocation's 4 rows (or tokens) 8 apart share a bank run.
-var<workgroup> w_tile: array<f16, 1024>;
-var<workgroup> x_tile: array<f32, 1024>;
+// [column][row / 4] (16 vec4 per column) and [column][token / 4] (8 per column).
+var<workgroup> w_tile: array<vec4<f16>, 512>;
+var<workgroup> x_tile: array<vec4<f32>, 256>;
 
-@compute @workgroup_size(64)
+// Four values of token row `t` from column `c`, zero past the row's end.
+fn load_x4(t: u32, c: u32) -> vec4<f32> {
+    let o = t * p.row_elems + c;
+    var v = vec4<f32>(0.0);
+    for (var j = 0u; j < 4u; j++) {
+        if c + j < p.row_elems {
+            v[j] = x[o + j];
+        }
+    }
+    return v;
+}
+
+@compute @workgroup_size(256)
 fn main(
     @builtin(local_invocation_index) lid: u32,
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-    let row_tiles = (p.rows + TILE - 1u) / TILE;
+    let row_tiles = (p.rows + ROWS - 1u) / ROWS;
     let g = wid.x + wid.y * nwg.x;
-    if g >= row_tiles * ((p.tokens + TILE - 1u) / TILE) {
+    if g >= row_tiles * ((p.tokens + TOKENS - 1u) / TOKENS) {
         return;
     }
-    let r0 = (g % row_tiles) * TILE;
-    let t0 = (g / row_tiles) * TILE;
-    let a = lid % 8u;
-    let b = lid / 8u;
-    var acc: array<vec4<f32>, 4>;
-    for (var k0 = 0u; k0 < p.row_elems; k0 += TILE) {
-        for (var i = 0u; i < 16u; i++) {
-            let e = lid + 64u * i;
-            let r = e / TILE;
-            let k = e % TILE;
-            let col = k0 + k;
-            var wv = 0.0;
-            if r0 + r < p.rows && col < p.row_elems {
-                let block = p.base + (r0 + r) * p.row_bytes + (col / BLOCK_ELEMS) * BLOCK_BYTES;
-                wv = block_value(block, col % BLOCK_ELEMS);
-            }
-            w_tile[k * TILE + r] = f16(wv);
-            var xv = 0.0;
-            if t0 + r < p.tokens && col < p.row_elems {
-                xv = x[(t0 + r) * p.row_elems + col];
-            }
-            x_tile[k * TILE + r] = xv;
+    let r0 = (g % row_tiles) * ROWS;
+    let t0 = (g / row_tiles) * TOKENS;
+    // Loading: weight row `lr`, columns 8 lpart ..; X token `lt`, columns 4 lq ...
+    let lr = lid % ROWS;
+    let lpart = lid / ROWS;
+    let rb = p.base + min(r0 + lr, p.rows - 1u) * p.row_bytes;
+    let lt = lid % TOKENS;
+    let lq = lid / TOKENS;
+    let xt = min(t0 + lt, p.tokens - 1u);
+    // Multiplying: group `grp` takes columns 8 grp ..; rows 4 rg .. and 32 + 4 rg ..,
+    // tokens 4 tg ...
+    let grp = lid / 64u;
+    let rg = lid % 8u;
+    let tg = (lid % 64u) / 8u;
+    var a0 = vec4<f32>(0.0);
+    var a1 = vec4<f32>(0.0);
+    var a2 = vec4<f32>(0.0);
+    var a3 = vec4<f32>(0.0);
+    var b0 = vec4<f32>(0.0);
+    var b1 = vec4<f32>(0.0);
+    var b2 = vec4<f32>(0.0);
+    var b3 = vec4<f32>(0.0);
+    let steps = (p.row_elems + STEP - 1u) / STEP;
+    var raw = tile_fetch(rb, 8u * lpart);
+    var xr = load_x4(xt, 4u * lq);
+    for (var s = 0u; s < steps; s++) {
+        var w = tile_decode(raw);
+        for (var j = 0u; j < 8u; j++) {
+            w_tile[(8u * lpart + j) * 16u + lr / 4u][lr % 4u] = f16(w[j]);
+        }
+        for (var j = 0u; j < 4u; j++) {
+            x_tile[(4u * lq + j) * 8u + lt / 4u][lt % 4u] = xr[j];
         }
         workgroupBarrier();
-        for (var k = 0u; k < TILE; k++) {
-            let wr = vec4<f32>(vec4<f16>(
-                w_tile[k * TILE + a],
-                w_tile[k * TILE + a + 8u],
-                w_tile[k * TILE + a + 16u],
-                w_tile[k * TILE + a + 24u],
-            ));
-            for (var j = 0u; j < 4u; j++) {
-                acc[j] += wr * x_tile[k * TILE + b + 8u * j];
-            }
+        if s + 1u < steps {
+            let c = (s + 1u) * STEP;
+            raw = tile_fetch(rb, c + 8u * lpart);
+            xr = load_x4(xt, c + 4u * lq);
+        }
+        for (var kk = 0u; kk < 8u; kk++) {
+            let k = 8u * grp + kk;
+            let wa = vec4<f32>(w_tile[k * 16u + rg]);
+            let wb = vec4<f32>(w_tile[k * 16u + 8u + rg]);
+            let xv = x_tile[k * 8u + tg];
+            a0 += wa * xv.x;
+            a1 += wa * xv.y;
+            a2 += wa * xv.z;
+            a3 += wa * xv.w;
+            b0 += wb * xv.x;
+            b1 += wb * xv.y;
+            b2 += wb * xv.z;
+            b3 += wb * xv.w;
         }
         workgroupBarrier();
     }
-    for (var j = 0u; j < 4u; j++) {
-        let t = t0 + b + 8u * j;
+    // Groups 1..3 hand their sums to group 0 through x_tile, one accumulator at a time.
+    var acc = array<vec4<f32>, 8>(a0, a1, a2, a3, b0, b1, b2, b3);
+    var sum = acc;
+    for (var i = 0u; i < 8u; i++) {
+        if grp > 0u {
+            x_tile[(grp - 1u) * 64u + lid % 64u] = acc[i];
+        }
+        workgroupBarrier();
+        if grp == 0u {
+            sum[i] += x_tile[lid] + x_tile[64u + lid] + x_tile[128u + lid];
+        }
+        workgroupBarrier();
+    }
+    if grp != 0u {
+        return;
+    }
+    for (var i = 0u; i < 8u; i++) {
+        let t = t0 + 4u * tg + i % 4u;
         if t >= p.tokens {
             continue;
         }
-        for (var i = 0u; i < 4u; i++) {
-            let r = r0 + a + 8u * i;
+        for (var j = 0u; j < 4u; j++) {
+            let r = r0 + 32u * (i / 4u) + 4u * rg + j;
             if r < p.rows {
                 let o = t * p.y_stride + p.out_offset + r;
-                y[o] = select(0.0, y[o], p.add != 0u) + acc[j][i];
+                y[o] = select(0.0, y[o], p.add != 0u) + sum[i][j];
             }
         }
     }
