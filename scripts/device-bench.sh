@@ -22,6 +22,9 @@ for _ in range(20):
 times.sort()
 print(f"torch read (sum of 2 GiB f32): {x.numel()*4/times[len(times)//2]/1e6:.0f} GB/s median")
 PY
+if [ -x .devbin/bench_matmul ]; then
+  timeout 120 .devbin/bench_matmul 2>&1 | tee "$OUT/bench_matmul.txt" | tail -22
+fi
 if [ -x .devbin/bench_matvec ]; then
   timeout 120 .devbin/bench_matvec 2>&1 | tee "$OUT/bench_matvec.txt" | tail -8
 fi
