@@ -181,6 +181,7 @@ fn run(cli: Cli) -> Result<()> {
                         "cross_validated": report.cross_validated,
                         "parameters": report.efficiency,
                         "comparisons": report.comparisons,
+                        "cross_validated_comparisons": report.cross_validated_comparisons,
                     }))?
                 );
             } else {

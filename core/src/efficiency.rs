@@ -91,6 +91,15 @@ pub struct FamilyParams {
     /// (dequantisation included); binds when a device's ALUs, not its memory, limit
     /// generation.
     pub generation_compute_efficiency: f64,
+    /// Fraction of the vector FP32 peak reached by attention in a generation step. LocalScore
+    /// (and llama.cpp before flash attention became its default) computes a single token's
+    /// attention without flash attention: per query head, a matrix-vector product of the
+    /// cached keys (`QKᵀ`), a softmax and another over the cached values, kernels with a
+    /// row or two of 64–128 elements per warp or thread that are bound by latency rather
+    /// than by the bytes they read, so their time is `4 × h × d_head × context` FLOPs per
+    /// block at this small fraction of the peak and grows with the context.
+    #[serde(default = "default_attention_efficiency")]
+    pub attention_efficiency: f64,
     /// Fixed cost of one transformer block per step, µs: kernel launches on GPUs; on CPUs
     /// the cost per core of the threads synchronising after each operation (a block costs
     /// `cores ×` this).
@@ -116,6 +125,7 @@ impl FamilyParams {
             matrix_efficiency: if cpu { 0.3 } else { 0.35 },
             vector_efficiency: 0.5,
             generation_compute_efficiency: 0.1,
+            attention_efficiency: default_attention_efficiency(),
             layer_latency_us: if cpu { 1.0 } else { 40.0 },
             step_latency_us: 500.0,
             core_bandwidth_gb_per_s: 12.0,
@@ -123,6 +133,12 @@ impl FamilyParams {
             band_prompt: [0.7, 1.3],
         }
     }
+}
+
+/// Prior of [`FamilyParams::attention_efficiency`] (also what parameter files written
+/// before it existed get): a few per cent of the vector peak.
+fn default_attention_efficiency() -> f64 {
+    0.05
 }
 
 /// The full parameter set: one [`FamilyParams`] per family.

@@ -26,6 +26,7 @@ fn to_vec(p: &FamilyParams, cpu: bool) -> Vec<f64> {
         p.layer_latency_us.max(0.01),
         p.step_latency_us.max(0.01),
         p.generation_compute_efficiency,
+        p.attention_efficiency,
     ]
     .into_iter()
     .map(f64::ln)
@@ -45,6 +46,7 @@ fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool) -> FamilyParams {
     p.layer_latency_us = v(3).min(5000.0);
     p.step_latency_us = v(4).min(100_000.0);
     p.generation_compute_efficiency = v(5).min(1.0);
+    p.attention_efficiency = v(6).min(1.0);
     p
 }
 
@@ -156,17 +158,35 @@ fn fold_of(device: &str, folds: usize) -> usize {
 /// K-fold cross-validation by device: each device's groups are predicted by parameters
 /// fitted without that device. Returns the out-of-fold comparisons.
 pub fn cross_validate(groups: &[&Group], start: &Efficiency, folds: usize, iterations: usize) -> Vec<Comparison> {
-    let mut out = Vec::new();
-    for k in 0..folds {
+    let ks: Vec<usize> = (0..folds).collect();
+    par_map(&ks, |&k| {
         let train: Vec<&Group> = groups.iter().copied().filter(|g| fold_of(&g.hardware_id, folds) != k).collect();
         let test: Vec<&Group> = groups.iter().copied().filter(|g| fold_of(&g.hardware_id, folds) == k).collect();
         if test.is_empty() {
-            continue;
+            return Vec::new();
         }
         let eff = fit(&train, start, iterations);
-        out.extend(compare(&test, &eff));
+        compare(&test, &eff)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `f` over `items`, each on a thread of its own where the platform has threads (the fits
+/// are independent and take seconds each); in order on wasm32.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = items.iter().map(|item| s.spawn(|| f(item))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
     }
-    out
+    #[cfg(target_arch = "wasm32")]
+    {
+        items.iter().map(f).collect()
+    }
 }
 
 /// In-sample and cross-validated errors, and the parameters with error bands set from the
@@ -187,9 +207,15 @@ pub struct FitReport {
 
 /// Fits, cross-validates with `folds` folds and sets the bands.
 pub fn fit_and_validate(groups: &[&Group], start: &Efficiency, folds: usize, iterations: usize) -> FitReport {
-    let mut efficiency = fit(groups, start, iterations);
+    // The fit on all groups and the cross-validation's fits run side by side.
+    let jobs = [None, Some(folds)];
+    let mut results = par_map(&jobs, |job| match job {
+        None => (Some(fit(groups, start, iterations)), Vec::new()),
+        Some(folds) => (None, cross_validate(groups, start, *folds, iterations)),
+    });
+    let cv = results.pop().map(|r| r.1).unwrap_or_default();
+    let mut efficiency = results.pop().and_then(|r| r.0).unwrap_or_else(|| start.clone());
     let comparisons = compare(groups, &efficiency);
-    let cv = cross_validate(groups, start, folds, iterations);
     for family in ALL_FAMILIES {
         let mine: Vec<&Comparison> = cv.iter().filter(|c| c.family == family).collect();
         if mine.len() < MIN_GROUPS {

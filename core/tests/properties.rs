@@ -252,6 +252,7 @@ proptest! {
         let (d, faster) = (devices(&s, &e), |g: f64, c: f64| g >= 2.0 * c);
         prop_assume!(faster(d[1].bandwidth_gb_per_s, d[0].bandwidth_gb_per_s) && faster(d[1].gflops, d[0].gflops));
         prop_assume!(faster(d[1].generation_gflops, d[0].generation_gflops));
+        prop_assume!(faster(d[1].attention_gflops, d[0].attention_gflops));
         w.batch = w.batch.min(4);
         let k = (frac * f64::from(m.layers)) as u32;
         let a = estimate(&s, m, q, &Workload { placement: Placement::GpuLayers(k), ..w.clone() }, &e).unwrap();

@@ -40,6 +40,9 @@ pub struct Device {
     /// Sustained matrix-vector throughput of generation, GFLOP/s:
     /// `vector FP32 peak × generation_compute_efficiency`.
     pub generation_gflops: f64,
+    /// Sustained rate of a generation step's attention (non-flash, one query token),
+    /// GFLOP/s: `vector FP32 peak × attention_efficiency`.
+    pub attention_gflops: f64,
     /// Fixed cost per block per step, s: GPU `layer_latency`; CPU `cores × layer_latency`
     /// (threads synchronising after every operation).
     pub layer_latency_s: f64,
@@ -67,6 +70,7 @@ pub fn devices(system: &System, eff: &Efficiency) -> Vec<Device> {
         peak_gflops: cpu_peak_gflops,
         gflops: cpu_peak_gflops * cp.matrix_efficiency,
         generation_gflops: cpu_peak_gflops * cp.generation_compute_efficiency,
+        attention_gflops: cpu_peak_gflops * cp.attention_efficiency,
         // Every operation of a block ends at a barrier all threads pass (one per core), and
         // each thread's arrival costs a cache-line transfer: the block's cost grows with cores.
         layer_latency_s: cp.layer_latency_us * cores * 1e-6,
@@ -89,6 +93,7 @@ pub fn devices(system: &System, eff: &Efficiency) -> Vec<Device> {
                 peak_gflops,
                 gflops: peak_gflops * compute_eff,
                 generation_gflops: gpu.fp32_tflops * 1e3 * p.generation_compute_efficiency,
+                attention_gflops: gpu.fp32_tflops * 1e3 * p.attention_efficiency,
                 layer_latency_s: p.layer_latency_us * 1e-6,
                 step_latency_s: p.step_latency_us * 1e-6,
                 capacity_gb: system.gpu_capacity_gb(),

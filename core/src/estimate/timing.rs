@@ -3,9 +3,10 @@
 //! Each device's share of a prompt micro-batch is a roofline,
 //! `max(bytes / sustained_bandwidth, FLOPs / sustained_compute) + blocks × layer_latency`;
 //! its share of a generation step adds the two instead,
-//! `bytes / sustained_bandwidth + FLOPs / generation_compute + blocks × layer_latency`
-//! (batch-1 matrix-vector kernels hide little of their dequantising arithmetic under the
-//! weight stream). The devices run one after another (llama.cpp's layer split pipelines a single
+//! `bytes / sustained_bandwidth + FLOPs / generation_compute + attention FLOPs /
+//! attention_rate + blocks × layer_latency` (batch-1 matrix-vector kernels hide little of
+//! their dequantising arithmetic under the weight stream; attention over the cache without
+//! flash attention runs latency-bound kernels whose time grows with the context). The devices run one after another (llama.cpp's layer split pipelines a single
 //! sequence through them). The step adds the primary device's fixed step latency.
 
 use serde::Serialize;
@@ -109,7 +110,7 @@ pub struct GenerationTerm {
     /// `bytes / sustained bandwidth`, s.
     pub memory_s: f64,
     /// `max(matrix / generation rate, batch × matrix / matrix rate) + batch × attention /
-    /// matrix rate`, s.
+    /// attention rate`, s.
     pub compute_s: f64,
     /// `blocks × layer latency`, s.
     pub latency_s: f64,
@@ -208,9 +209,11 @@ impl Timer<'_> {
                 let mem_s = bytes / (dev.bandwidth_gb_per_s * 1e9);
                 // Matrix-vector work on the vector units; several sequences share one weight
                 // read, which turns into matrix work at the prompt rate once batches grow.
+                // Each sequence's attention is its own matrix-vector work over its cache, at
+                // the (latency-bound, non-flash) attention rate.
                 let comp_s = (load.flops_per_token / (dev.generation_gflops * 1e9))
                     .max(batch * load.flops_per_token / (dev.gflops * 1e9))
-                    + batch * attn_flops / (dev.gflops * 1e9);
+                    + batch * attn_flops / (dev.attention_gflops * 1e9);
                 GenerationTerm {
                     device,
                     weight_bytes,

@@ -186,6 +186,8 @@ pub(super) fn device_inputs(ctx: &Ctx, dev: &Device, phase: Phase) -> Vec<Input>
                 out.push(cited("GPU peak (vector FP32)", u::gflops(g.fp32_tflops * 1e3), hw.clone()));
                 let gen_eff = p.generation_compute_efficiency;
                 out.push(input(format!("{fam} generation compute efficiency"), u::sig(gen_eff), fitted.clone()));
+                let attn_eff = p.attention_efficiency;
+                out.push(input(format!("{fam} attention efficiency"), u::sig(attn_eff), fitted.clone()));
             }
             if let (Phase::Prompt, Some(link), Some(gen), Some(lanes)) =
                 (phase, dev.link_gb_per_s, g.pcie_gen, g.pcie_lanes)
@@ -235,6 +237,8 @@ pub(super) fn device_inputs(ctx: &Ctx, dev: &Device, phase: Phase) -> Vec<Input>
             if phase == Phase::Generation {
                 let gen_eff = p.generation_compute_efficiency;
                 out.push(input(format!("{fam} generation compute efficiency"), u::sig(gen_eff), fitted.clone()));
+                let attn_eff = p.attention_efficiency;
+                out.push(input(format!("{fam} attention efficiency"), u::sig(attn_eff), fitted.clone()));
             }
         }
     }
@@ -266,10 +270,13 @@ pub(super) fn rates_line(ctx: &Ctx, dev: &Device, phase: Phase) -> String {
     let mut line = format!("{}: B = {b_line} = {bw}; C = {peak_c} × {} = {c}", dev.label, u::sig(c_eff));
     if phase == Phase::Generation {
         line.push_str(&format!(
-            "; C_gen = {} × {} = {}",
+            "; C_gen = {} × {} = {}; C_attn = {} × {} = {}",
             u::gflops(gen_peak),
             u::sig(p.generation_compute_efficiency),
-            u::gflops(dev.generation_gflops)
+            u::gflops(dev.generation_gflops),
+            u::gflops(gen_peak),
+            u::sig(p.attention_efficiency),
+            u::gflops(dev.attention_gflops)
         ));
     }
     if let (Phase::Prompt, Some(link)) = (phase, dev.link_gb_per_s) {

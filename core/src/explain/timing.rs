@@ -76,11 +76,11 @@ fn generation_term_line(ctx: &Ctx, timer: &Timer, t: &GenerationTerm) -> String 
     } else {
         u::bytes(t.bytes)
     };
-    let (c, c_gen) = (u::gflops(d.gflops), u::gflops(d.generation_gflops));
+    let (c, c_gen, c_attn) = (u::gflops(d.gflops), u::gflops(d.generation_gflops), u::gflops(d.attention_gflops));
     let f = u::flop(t.matrix_flops);
     let n_blocks = timer.loads.get(t.device).map_or(0, |l| l.layers.len());
     format!(
-        "{}: {bytes} / {} + max({f} / {c_gen}, {bx}{f} / {c}) + {bx}{} / {c} + {n_blocks} × {} \
+        "{}: {bytes} / {} + max({f} / {c_gen}, {bx}{f} / {c}) + {bx}{} / {c_attn} + {n_blocks} × {} \
          = {} + {} + {} = {}",
         d.label,
         u::bandwidth_gb_per_s(d.bandwidth_gb_per_s),
