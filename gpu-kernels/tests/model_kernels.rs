@@ -133,6 +133,55 @@ fn wide_matvec_on_odd_and_long_rows() {
     }
 }
 
+/// The wide kernels' fused RMSNorm: y = W (rmsnorm(x) ⊙ w) against the CPU's norm then
+/// product, within f32 rounding of Σ|W xn| per row, on rows long and short.
+#[test]
+fn wide_matvec_with_a_fused_norm_matches_norm_then_product() {
+    let Some(ctx) = context() else { return };
+    let mut ops = ModelOps::default();
+    ops.force_matvec = Some(QuantKernel::MatvecWide);
+    let mut rng = Rng(0xF00D);
+    for format in [QuantFormat::Q4K, QuantFormat::Q6K] {
+        for (row_elems, rows) in [(768u32, 9u32), (4096, 6), (256, 3)] {
+            let bytes = generate(format, row_elems, rows, &mut rng);
+            let x: Vec<f32> = (0..row_elems).map(|_| 3.0 * rng.f32_unit()).collect();
+            let w: Vec<f32> = (0..row_elems).map(|_| 1.0 + 0.5 * rng.f32_unit()).collect();
+            let eps = 1e-5;
+            let got = pollster::block_on(async {
+                ops.prepare(&ctx, QuantKernel::MatvecWide, format).await?;
+                let t = upload_tensor(&ctx, &bytes, format, row_elems, rows).await?;
+                let (xb, wb) = (upload_f32(&ctx, &x).await?, upload_f32(&ctx, &w).await?);
+                let y = upload_f32(&ctx, &vec![0.0; rows as usize]).await?;
+                let mut encoder = ctx.device.create_command_encoder(&Default::default());
+                {
+                    let mut pass = encoder.begin_compute_pass(&Default::default());
+                    ops.matvec_normed(&ctx, &mut pass, &t, &xb, (&wb, eps), &y, false, 0).await?;
+                }
+                ctx.queue.submit([encoder.finish()]);
+                read_f32(&ctx, &y, rows as usize).await
+            })
+            .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            let xn = reference::rms_norm(&x, Some(&w), row_elems as usize, eps);
+            let want = reference::matvec(format.ggml_type(), &bytes, row_elems as usize, rows as usize, &xn);
+            let dq = reference::dequant_rows(format.ggml_type(), &bytes, row_elems as usize, 0, rows as usize);
+            for r in 0..rows as usize {
+                let scale: f32 = dq[r * row_elems as usize..][..row_elems as usize]
+                    .iter()
+                    .zip(&xn)
+                    .map(|(a, b)| (a * b).abs())
+                    .sum();
+                let tolerance = 1e-5 * scale + 1e-6;
+                assert!(
+                    (got[r] - want[r]).abs() <= tolerance,
+                    "{format:?} {row_elems}×{rows} row {r}: GPU {} CPU {} (±{tolerance})",
+                    got[r],
+                    want[r]
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn matvec_past_the_workgroup_grid_limit() {
     let Some(ctx) = context() else { return };

@@ -16,6 +16,7 @@ use common::{context, generate, Rng};
 use roofline_core::transformer::{
     Activation, Architecture, FfnBiases, LayerWeights, Model, ModelConfig, QTensor, RopeLayout, Weights,
 };
+use roofline_gpu::model::ops::QuantKernel;
 use roofline_gpu::model::runner::GpuModel;
 use roofline_gpu::model::QuantFormat;
 
@@ -101,20 +102,58 @@ fn weights(c: &ModelConfig, rng: &mut Rng) -> Weights {
     }
 }
 
+/// The Qwen2-shaped model widened to K-quant rows (multiples of 256) with the Q4_K_M
+/// mix's two formats, for the wide decode kernels and their fused norms.
+fn k_quant_model(rng: &mut Rng) -> Weights {
+    let c = ModelConfig {
+        hidden: 256,
+        n_heads: 4,
+        n_kv_heads: 2,
+        head_dim_k: 64,
+        head_dim_v: 64,
+        rope_dims: 64,
+        ffn: 512,
+        attention_scale: 1.0 / 8.0,
+        ..config(false)
+    };
+    let (h, q, kv, f) = (c.hidden, c.q_dim(), c.k_dim(), c.ffn);
+    let mut w = weights(&c, rng);
+    for l in &mut w.layers {
+        l.wq = qtensor("wq", QuantFormat::Q4K, h, q, rng);
+        l.wk = qtensor("wk", QuantFormat::Q4K, h, kv, rng);
+        l.wv = qtensor("wv", QuantFormat::Q6K, h, kv, rng);
+        l.wo = qtensor("wo", QuantFormat::Q4K, q, h, rng);
+        l.gate = qtensor("gate", QuantFormat::Q4K, h, f, rng);
+        l.up = qtensor("up", QuantFormat::Q4K, h, f, rng);
+        l.down = qtensor("down", QuantFormat::Q6K, f, h, rng);
+    }
+    w.output = Some(qtensor("output", QuantFormat::Q6K, h, c.vocab, rng));
+    w
+}
+
 fn compare(gemma: bool) {
-    let Some(ctx) = context() else { return };
     let mut rng = Rng(if gemma { 3 } else { 5 });
-    let c = config(gemma);
-    let w = weights(&c, &mut rng);
+    let w = weights(&config(gemma), &mut rng);
+    compare_weights(w, None);
+}
+
+/// Logits at every position of a prompt and the greedy tokens after it, GPU against CPU,
+/// with the adapter's decode kernel or `kernel`.
+fn compare_weights(w: Weights, kernel: Option<QuantKernel>) {
+    let Some(ctx) = context() else { return };
+    let c = w.config.clone();
     let mut cpu = Model::new(w.clone()).unwrap_or_else(|e| panic!("{e}"));
-    let gpu = pollster::block_on(GpuModel::load(&ctx, &w, 64, &mut |_| {})).unwrap_or_else(|e| panic!("{e}"));
+    let mut gpu = pollster::block_on(GpuModel::load(&ctx, &w, 64, &mut |_| {})).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(kernel) = kernel {
+        pollster::block_on(gpu.use_matvec_kernel(&ctx, kernel)).unwrap_or_else(|e| panic!("{e}"));
+    }
     let prompt: Vec<u32> = vec![2, 17, 250, 3, 99, 42, 7, 7, 180, 5];
     let mut kv = cpu.new_cache();
     let mut worst = 0f32;
     for (pos, &t) in prompt.iter().enumerate() {
         let want = cpu.forward(t, pos, &mut kv).unwrap_or_else(|e| panic!("{e}"));
         let got = pollster::block_on(gpu.logits(&ctx, t, pos as u32)).unwrap_or_else(|e| panic!("{e}"));
-        let scale = want.iter().fold(0f32, |m, v| m.max(v.abs())).max(1.0);
+        let scale = want.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-6);
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             let err = (g - w).abs() / scale;
             worst = worst.max(err);
@@ -141,6 +180,14 @@ fn gemma3_shaped_model_matches_the_cpu() {
 #[test]
 fn qwen2_shaped_model_matches_the_cpu() {
     compare(false);
+}
+
+/// The wide Q4_K/Q6_K decode kernels, with the layer norms and the output norm computed in
+/// the products' dispatches, against the CPU (on any adapter).
+#[test]
+fn wide_kernels_with_fused_norms_match_the_cpu() {
+    let w = k_quant_model(&mut Rng(17));
+    compare_weights(w, Some(QuantKernel::MatvecWide));
 }
 
 fn prefill_matches_decoding(gemma: bool) {

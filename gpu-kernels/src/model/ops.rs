@@ -77,7 +77,7 @@ impl QuantKernel {
     }
 
     /// The kernel written for `format` alone, where there is one.
-    pub(crate) fn wide_source(self, format: QuantFormat) -> Option<&'static str> {
+    pub fn wide_source(self, format: QuantFormat) -> Option<&'static str> {
         match (self, format) {
             (Self::MatvecWide, QuantFormat::Q4K) => Some(MATVEC_Q4_K),
             (Self::MatvecWide, QuantFormat::Q6K) => Some(MATVEC_Q6_K),
@@ -242,11 +242,63 @@ impl ModelOps {
         add: bool,
         out_offset: u32,
     ) -> Result<(), ProbeError> {
-        let kernel = self.force_matvec.unwrap_or_else(|| QuantKernel::matvec_for(ctx));
+        self.record_matvec(ctx, pass, t, x, y, add, out_offset, None).await
+    }
+
+    /// The matrix-vector kernel these ops record.
+    pub fn matvec_kernel(&self, ctx: &GpuContext) -> QuantKernel {
+        self.force_matvec.unwrap_or_else(|| QuantKernel::matvec_for(ctx))
+    }
+
+    /// Whether [`Self::matvec_normed`] can record a product with a `format` matrix here.
+    pub fn fuses_norm(&self, ctx: &GpuContext, format: QuantFormat) -> bool {
+        self.matvec_kernel(ctx).wide_source(format).is_some()
+    }
+
+    /// Records y[out_offset ..] = W (rmsnorm(x) ⊙ w) (or +=), the norm computed in the
+    /// same dispatch (eps added to the mean square); only where [`Self::fuses_norm`].
+    #[allow(clippy::too_many_arguments)]
+    pub async fn matvec_normed(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        t: &GpuTensor,
+        x: &wgpu::Buffer,
+        norm: (&wgpu::Buffer, f32),
+        y: &wgpu::Buffer,
+        add: bool,
+        out_offset: u32,
+    ) -> Result<(), ProbeError> {
+        if !self.fuses_norm(ctx, t.format) {
+            return Err(ProbeError::Gpu(format!("no matrix-vector kernel with a norm for {:?}", t.format)));
+        }
+        self.record_matvec(ctx, pass, t, x, y, add, out_offset, Some(norm)).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record_matvec(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        t: &GpuTensor,
+        x: &wgpu::Buffer,
+        y: &wgpu::Buffer,
+        add: bool,
+        out_offset: u32,
+        norm: Option<(&wgpu::Buffer, f32)>,
+    ) -> Result<(), ProbeError> {
+        let kernel = self.matvec_kernel(ctx);
         let pipeline = self.pipeline(kernel, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
-        let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, 0, 0];
-        let group = self.binds.group(ctx, pipeline, &[&t.buffer, x, y], params).await?;
+        let (norm_flag, eps) = norm.map_or((0, 0.0), |(_, eps)| (1, eps));
+        let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, norm_flag, f32::to_bits(eps)];
+        // The wide kernels bind the norm's weights too (x stands in, unread, without a norm).
+        let group = if kernel.wide_source(t.format).is_some() {
+            let w = norm.map_or(x, |(w, _)| w);
+            self.binds.group(ctx, pipeline, &[&t.buffer, x, y, w], params).await?
+        } else {
+            self.binds.group(ctx, pipeline, &[&t.buffer, x, y], params).await?
+        };
         let workgroups = t.rows.div_ceil(kernel.rows_per_workgroup(t.format));
         let (gx, gy) = grid(ctx, workgroups);
         pass.set_pipeline(pipeline);

@@ -156,6 +156,23 @@ impl GpuModel {
         self.force_f16_weight_tiles(ctx).await
     }
 
+    /// Decodes with `kernel` instead of the adapter's choice of matrix-vector kernel (tests
+    /// compare them, e.g. the wide kernels with their fused norms on a software adapter).
+    pub async fn use_matvec_kernel(&mut self, ctx: &GpuContext, kernel: QuantKernel) -> Result<(), ProbeError> {
+        let formats: Vec<_> = self
+            .layers
+            .iter()
+            .flat_map(|l| l.matrices())
+            .chain(std::iter::once(self.output.as_ref().unwrap_or(&self.token_embd)))
+            .filter_map(|m| m.format())
+            .collect();
+        for format in formats {
+            self.qops.prepare(ctx, kernel, format).await?;
+        }
+        self.qops.force_matvec = Some(kernel);
+        Ok(())
+    }
+
     /// As [`Self::use_f16_weight_tiles`] on any adapter with `shader-f16`, CPU-emulated
     /// included (tests on lavapipe); `false` (the f32 path stays) without it.
     pub async fn force_f16_weight_tiles(&mut self, ctx: &GpuContext) -> Result<bool, ProbeError> {

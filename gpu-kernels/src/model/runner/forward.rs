@@ -55,8 +55,13 @@ impl GpuModel {
         };
         let mut pass = encoder.begin_compute_pass(&Default::default());
         self.mark(&mut pass, "between passes");
-        f.rms_norm(ctx, &mut pass, last, Some(&self.output_norm), &s.h, hidden, 1, c.rms_eps).await?;
-        self.output.as_ref().unwrap_or(&self.token_embd).apply(q, ctx, &mut pass, &s.h, &s.logits, 1).await?;
+        let output = self.output.as_ref().unwrap_or(&self.token_embd);
+        if output.fuses_norm(q, ctx) {
+            output.apply_normed(q, ctx, &mut pass, last, (&self.output_norm, c.rms_eps), &s.logits).await?;
+        } else {
+            f.rms_norm(ctx, &mut pass, last, Some(&self.output_norm), &s.h, hidden, 1, c.rms_eps).await?;
+            output.apply(q, ctx, &mut pass, &s.h, &s.logits, 1).await?;
+        }
         self.mark(&mut pass, "output head");
         f.argmax(ctx, &mut pass, &s.logits, &s.token, c.vocab as u32).await?;
         self.mark(&mut pass, "argmax");
@@ -82,15 +87,23 @@ impl GpuModel {
         let eps = c.rms_eps;
         let hd = c.head_dim_k as u32;
         let (q_dim, k_dim, v_dim) = (c.q_dim() as u32, c.k_dim() as u32, c.v_dim() as u32);
-        f.rms_norm(ctx, pass, &s.x[*x], Some(&l.attn_norm), &s.h, hidden, n, eps).await?;
-        self.mark(pass, "norms");
-        // Projections, biases, per-head norms; each index tracks the current buffer of a pair.
+        // Projections (with the attention norm in the same dispatches where the kernels
+        // allow), biases, per-head norms; each index tracks the current buffer of a pair.
         let mut qi = 0;
         let mut ki = 0;
         let mut vi = 0;
-        l.wq.apply(q, ctx, pass, &s.h, &s.q[0], n).await?;
-        l.wk.apply(q, ctx, pass, &s.h, &s.k[0], n).await?;
-        l.wv.apply(q, ctx, pass, &s.h, &s.v[0], n).await?;
+        if n == 1 && [&l.wq, &l.wk, &l.wv].iter().all(|m| m.fuses_norm(q, ctx)) {
+            let norm = (&l.attn_norm, eps);
+            l.wq.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.q[0]).await?;
+            l.wk.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.k[0]).await?;
+            l.wv.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.v[0]).await?;
+        } else {
+            f.rms_norm(ctx, pass, &s.x[*x], Some(&l.attn_norm), &s.h, hidden, n, eps).await?;
+            self.mark(pass, "norms");
+            l.wq.apply(q, ctx, pass, &s.h, &s.q[0], n).await?;
+            l.wk.apply(q, ctx, pass, &s.h, &s.k[0], n).await?;
+            l.wv.apply(q, ctx, pass, &s.h, &s.v[0], n).await?;
+        }
         self.mark(pass, "q k v");
         for (bias, pair, i, len) in
             [(&l.bq, &s.q, &mut qi, q_dim), (&l.bk, &s.k, &mut ki, k_dim), (&l.bv, &s.v, &mut vi, v_dim)]
@@ -143,11 +156,17 @@ impl GpuModel {
             self.attention_output(ctx, pass, l, n, x).await?;
         }
         self.mark(pass, "o");
-        // Feed-forward network.
-        f.rms_norm(ctx, pass, &s.x[*x], Some(&l.ffn_norm), &s.h, hidden, n, eps).await?;
-        self.mark(pass, "norms");
-        l.gate.apply(q, ctx, pass, &s.h, &s.g, n).await?;
-        l.up.apply(q, ctx, pass, &s.h, &s.u, n).await?;
+        // Feed-forward network (its norm fused as the attention's).
+        if n == 1 && l.gate.fuses_norm(q, ctx) && l.up.fuses_norm(q, ctx) {
+            let norm = (&l.ffn_norm, eps);
+            l.gate.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.g).await?;
+            l.up.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.u).await?;
+        } else {
+            f.rms_norm(ctx, pass, &s.x[*x], Some(&l.ffn_norm), &s.h, hidden, n, eps).await?;
+            self.mark(pass, "norms");
+            l.gate.apply(q, ctx, pass, &s.h, &s.g, n).await?;
+            l.up.apply(q, ctx, pass, &s.h, &s.u, n).await?;
+        }
         self.mark(pass, "gate, up");
         let act = match c.activation {
             Activation::Silu => Elementwise::SiluGate,

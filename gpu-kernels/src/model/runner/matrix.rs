@@ -139,6 +139,28 @@ impl GpuMatrix {
         Ok(())
     }
 
+    /// Whether one token's product can take RMSNorm of its input in the same dispatch.
+    pub(crate) fn fuses_norm(&self, ops: &ModelOps, ctx: &GpuContext) -> bool {
+        self.chunks.iter().all(|(t, _)| ops.fuses_norm(ctx, t.format))
+    }
+
+    /// Records y = W (rmsnorm(x) ⊙ w) for one token, `norm` = (w, eps): see
+    /// [`Self::fuses_norm`].
+    pub(crate) async fn apply_normed(
+        &self,
+        ops: &ModelOps,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        x: &wgpu::Buffer,
+        norm: (&wgpu::Buffer, f32),
+        y: &wgpu::Buffer,
+    ) -> Result<(), ProbeError> {
+        for (t, first) in &self.chunks {
+            ops.matvec_normed(ctx, pass, t, x, norm, y, false, *first).await?;
+        }
+        Ok(())
+    }
+
     /// Records: row i of `out` = the row `ids[i]`, for the first `count` ids.
     pub(crate) async fn gather(
         &self,

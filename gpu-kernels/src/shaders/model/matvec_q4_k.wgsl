@@ -2,7 +2,8 @@
 // 64 per 4 output rows; an invocation takes 64 weights at a time (one block's 32 quant
 // bytes, two sub-blocks) of each of the 4 rows, read as two 16-byte loads with the
 // block's 16-byte header (d, dmin, 12 scale bytes), against 64 values of x loaded once
-// (4-float loads) for the 4 rows. No array or vector is indexed at run time (compilers
+// (4-float loads) for the 4 rows; with `norm`, RMSNorm of x in the same pass (each
+// workgroup sums the squares of the x it reads). No array or vector is indexed at run time (compilers
 // may put such arrays in slow per-invocation memory), so the code is unrolled by hand. Blocks are 144 bytes, so a row's
 // blocks (and each one's quants at bytes 16 + 32c) stay 16-byte aligned. Value of a low
 // (high) nibble n of byte l of chunk c: (d·sc)·n − dmin·m with the sub-block 2c (2c + 1)
@@ -16,18 +17,22 @@ struct Params {
     base: u32,
     add: u32,
     out_offset: u32,
-    _p1: u32,
-    _p2: u32,
+    // 1: x is first RMS-normalised with weights `nw` (the layer's norm in the same
+    // dispatch): y = (W (x ⊙ nw)) / sqrt(mean(x²) + eps).
+    norm: u32,
+    eps: f32,
 }
 
 @group(0) @binding(0) var<storage, read> q: array<vec4<u32>>;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<uniform> p: Params;
+@group(0) @binding(3) var<storage, read> nw: array<vec4<f32>>;
+@group(0) @binding(4) var<uniform> p: Params;
 
 const ROWS: u32 = 4u;
 
 var<workgroup> partial: array<vec4<f32>, 64>;
+var<workgroup> squares: array<f32, 64>;
 
 // Nibbles of the four bytes of `w` starting at bit `shift` (0: low, 4: high).
 fn nibbles(w: u32, shift: u32) -> vec4<f32> {
@@ -73,8 +78,14 @@ fn chunk_dot(hb: u32, c: u32, lo0: mat4x4<f32>, lo1: mat4x4<f32>, hi0: mat4x4<f3
         - dm.y * (sm_lo.y * dot(sum_lo, one) + sm_hi.y * dot(sum_hi, one));
 }
 
-fn x4(i: u32) -> mat4x4<f32> {
-    return mat4x4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
+// x[i .. i + 4] (times the norm's weights when normalising), with Σ x² added to `ss`.
+fn x4(i: u32, ss: ptr<function, f32>) -> mat4x4<f32> {
+    let m = mat4x4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
+    if p.norm == 0u {
+        return m;
+    }
+    *ss += dot(m[0], m[0]) + dot(m[1], m[1]) + dot(m[2], m[2]) + dot(m[3], m[3]);
+    return mat4x4<f32>(m[0] * nw[i], m[1] * nw[i + 1u], m[2] * nw[i + 2u], m[3] * nw[i + 3u]);
 }
 
 @compute @workgroup_size(64)
@@ -96,12 +107,13 @@ fn main(
     let row3 = (p.base + min(r0 + 3u, last) * p.row_bytes) / 16u;
     let chunks = p.row_elems / 64u;
     var acc = vec4<f32>(0.0);
+    var ss = 0.0;
     for (var it = lid; it < chunks; it += 64u) {
         let xo = it * 16u;
-        let lo0 = x4(xo);
-        let lo1 = x4(xo + 4u);
-        let hi0 = x4(xo + 8u);
-        let hi1 = x4(xo + 12u);
+        let lo0 = x4(xo, &ss);
+        let lo1 = x4(xo + 4u, &ss);
+        let hi0 = x4(xo + 8u, &ss);
+        let hi1 = x4(xo + 12u, &ss);
         let b = 9u * (it / 4u);
         let c = it % 4u;
         acc += vec4<f32>(
@@ -112,15 +124,18 @@ fn main(
         );
     }
     partial[lid] = acc;
+    squares[lid] = ss;
     workgroupBarrier();
     for (var s = 32u; s > 0u; s >>= 1u) {
         if lid < s {
             partial[lid] += partial[lid + s];
+            squares[lid] += squares[lid + s];
         }
         workgroupBarrier();
     }
     if lid == 0u {
-        let total = partial[0];
+        let scale = select(1.0, inverseSqrt(squares[0] / f32(p.row_elems) + p.eps), p.norm != 0u);
+        let total = partial[0] * scale;
         let add = p.add != 0u;
         let o = p.out_offset + r0;
         y[o] = select(0.0, y[o], add) + total.x;

@@ -3,7 +3,8 @@
 // 8 bytes each of the low quants at l and l + 32 and of the high bits, read a word at a
 // time, for l = l0 .. l0 + 8 of one half n of a block — against the 32 values of x they
 // meet, loaded once (4-float loads) for the 4 rows. No array is indexed at run time
-// (compilers may put such arrays in slow per-invocation memory). As ggml's dequantize_row_q6_K, byte
+// (compilers may put such arrays in slow per-invocation memory). With `norm`, RMSNorm of x
+// in the same pass (each workgroup sums the squares of the x it reads). As ggml's dequantize_row_q6_K, byte
 // l of half n gives the weights at 128n + l (+ 32, + 64, + 96) with scales
 // sc[8n + l/16 (+ 2, + 4, + 6)], times the block's d. Blocks are 210 bytes: in a row of
 // an even number of blocks every other one starts half-way into a word, so words are
@@ -16,14 +17,17 @@ struct Params {
     base: u32,
     add: u32,
     out_offset: u32,
-    _p1: u32,
-    _p2: u32,
+    // 1: x is first RMS-normalised with weights `nw` (the layer's norm in the same
+    // dispatch): y = (W (x ⊙ nw)) / sqrt(mean(x²) + eps).
+    norm: u32,
+    eps: f32,
 }
 
 @group(0) @binding(0) var<storage, read> q: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<uniform> p: Params;
+@group(0) @binding(3) var<storage, read> nw: array<vec4<f32>>;
+@group(0) @binding(4) var<uniform> p: Params;
 
 const BLOCK_BYTES: u32 = 210u;
 
@@ -77,6 +81,17 @@ fn part_dot(b: u32, n: u32, l0: u32, xa: mat4x4<f32>, xb: mat4x4<f32>) -> f32 {
 const ROWS: u32 = 4u;
 
 var<workgroup> partial: array<vec4<f32>, 64>;
+var<workgroup> squares: array<f32, 64>;
+
+// x[i] (times the norm's weight when normalising), with its Σ x² added to `ss`.
+fn xv(i: u32, ss: ptr<function, f32>) -> vec4<f32> {
+    let v = x[i];
+    if p.norm == 0u {
+        return v;
+    }
+    *ss += dot(v, v);
+    return v * nw[i];
+}
 
 @compute @workgroup_size(64)
 fn main(
@@ -98,13 +113,14 @@ fn main(
     // 8 parts per block: (half n, l0 = 0, 8, 16, 24).
     let parts = p.row_elems / 32u;
     var acc = vec4<f32>(0.0);
+    var ss = 0.0;
     for (var it = lid; it < parts; it += 64u) {
         let blk = it / 8u;
         let n = (it / 4u) % 2u;
         let l0 = 8u * (it % 4u);
         let xi = blk * 64u + n * 32u + l0 / 4u;
-        let xa = mat4x4<f32>(x[xi], x[xi + 1u], x[xi + 8u], x[xi + 9u]);
-        let xb = mat4x4<f32>(x[xi + 16u], x[xi + 17u], x[xi + 24u], x[xi + 25u]);
+        let xa = mat4x4<f32>(xv(xi, &ss), xv(xi + 1u, &ss), xv(xi + 8u, &ss), xv(xi + 9u, &ss));
+        let xb = mat4x4<f32>(xv(xi + 16u, &ss), xv(xi + 17u, &ss), xv(xi + 24u, &ss), xv(xi + 25u, &ss));
         let b = blk * BLOCK_BYTES;
         acc += vec4<f32>(
             part_dot(row0 + b, n, l0, xa, xb),
@@ -114,15 +130,18 @@ fn main(
         );
     }
     partial[lid] = acc;
+    squares[lid] = ss;
     workgroupBarrier();
     for (var s = 32u; s > 0u; s >>= 1u) {
         if lid < s {
             partial[lid] += partial[lid + s];
+            squares[lid] += squares[lid + s];
         }
         workgroupBarrier();
     }
     if lid == 0u {
-        let total = partial[0];
+        let scale = select(1.0, inverseSqrt(squares[0] / f32(p.row_elems) + p.eps), p.norm != 0u);
+        let total = partial[0] * scale;
         let add = p.add != 0u;
         let o = p.out_offset + r0;
         y[o] = select(0.0, y[o], add) + total.x;
