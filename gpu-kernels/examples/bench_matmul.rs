@@ -196,6 +196,7 @@ async fn run(quick: bool, tokens: u32) -> Result<(), ProbeError> {
         v: &v,
         scores: &scores,
         out: &out,
+        parts: None,
         heads,
         kv_heads,
         dim,

@@ -7,7 +7,9 @@
 // Helpers outside #[test] functions assert too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use roofline_gpu::model::f32_ops::{AttentionArgs, Elementwise, F32Kernel, F32Ops, Rope, ARGMAX_OUT_WORDS};
+use roofline_gpu::model::f32_ops::{
+    attention_parts_len, AttentionArgs, Elementwise, F32Kernel, F32Ops, Rope, ARGMAX_OUT_WORDS,
+};
 use roofline_gpu::model::ops::{read_f32, upload_bytes, upload_f32};
 use roofline_gpu::model::reference;
 use roofline_gpu::{ContextOptions, GpuContext, ProbeError};
@@ -125,8 +127,9 @@ fn attention_matches_with_groups_and_windows() {
         (8, 2, 128, 159, 0),
         (4, 1, 256, 70, 0),
     ];
-    for ((heads, kv_heads, dim, pos, window), kernel) in
-        cases.into_iter().flat_map(|c| [F32Kernel::Attention, F32Kernel::AttentionWide].map(|k| (c, k)))
+    for ((heads, kv_heads, dim, pos, window), kernel) in cases
+        .into_iter()
+        .flat_map(|c| [F32Kernel::Attention, F32Kernel::AttentionWide, F32Kernel::AttentionSplit].map(|k| (c, k)))
     {
         ops.force_attention = Some(kernel);
         let ctx_len = 160;
@@ -134,6 +137,7 @@ fn attention_matches_with_groups_and_windows() {
         let k = values(ctx_len * kv_heads * dim, 12);
         let v = values(ctx_len * kv_heads * dim, 13);
         let scale = 1.0 / (dim as f32).sqrt();
+        let pb = pollster::block_on(upload_f32(&ctx, &vec![0.0; attention_parts_len(heads, dim)])).unwrap();
         let (qb, kb, vb, sb, ob) = pollster::block_on(async {
             Ok::<_, ProbeError>((
                 upload_f32(&ctx, &q).await?,
@@ -150,6 +154,7 @@ fn attention_matches_with_groups_and_windows() {
             v: &vb,
             scores: &sb,
             out: &ob,
+            parts: Some(&pb),
             heads: heads as u32,
             kv_heads: kv_heads as u32,
             dim: dim as u32,
@@ -202,8 +207,9 @@ fn attention_over_a_batch_of_queries_matches() {
         // Two whole steps of 32 dimensions and part of a third, three blocks of 64 keys.
         (4, 2, 80, 130, 3, 0),
     ];
-    for ((heads, kv_heads, dim, pos, queries, window), kernel) in
-        cases.into_iter().flat_map(|c| [F32Kernel::Attention, F32Kernel::AttentionWide].map(|k| (c, k)))
+    for ((heads, kv_heads, dim, pos, queries, window), kernel) in cases
+        .into_iter()
+        .flat_map(|c| [F32Kernel::Attention, F32Kernel::AttentionWide, F32Kernel::AttentionSplit].map(|k| (c, k)))
     {
         ops.force_attention = Some(kernel);
         let ctx_len = 160;
@@ -211,6 +217,7 @@ fn attention_over_a_batch_of_queries_matches() {
         let k = values(ctx_len * kv_heads * dim, 42);
         let v = values(ctx_len * kv_heads * dim, 43);
         let scale = 1.0 / (dim as f32).sqrt();
+        let pb = pollster::block_on(upload_f32(&ctx, &vec![0.0; attention_parts_len(heads, dim)])).unwrap();
         let (qb, kb, vb, sb, ob) = pollster::block_on(async {
             Ok::<_, ProbeError>((
                 upload_f32(&ctx, &q).await?,
@@ -227,6 +234,7 @@ fn attention_over_a_batch_of_queries_matches() {
             v: &vb,
             scores: &sb,
             out: &ob,
+            parts: Some(&pb),
             heads: heads as u32,
             kv_heads: kv_heads as u32,
             dim: dim as u32,

@@ -22,6 +22,11 @@ pub enum F32Kernel {
     /// `attention_wide.wgsl`: as `Attention`, laid out for GPUs (head dimensions that are
     /// multiples of 4 up to 256).
     AttentionWide,
+    /// `attention_split.wgsl` then `attention_combine.wgsl`: one query's positions split
+    /// over several workgroups per head (a generated token over a long context).
+    AttentionSplit,
+    /// `attention_combine.wgsl` (recorded by `AttentionSplit`).
+    AttentionCombine,
     /// `elementwise.wgsl`.
     Elementwise,
     /// `argmax.wgsl`.
@@ -30,8 +35,16 @@ pub enum F32Kernel {
 
 impl F32Kernel {
     /// Every kernel.
-    pub const ALL: [F32Kernel; 6] =
-        [Self::RmsNorm, Self::Rope, Self::Attention, Self::AttentionWide, Self::Elementwise, Self::Argmax];
+    pub const ALL: [F32Kernel; 8] = [
+        Self::RmsNorm,
+        Self::Rope,
+        Self::Attention,
+        Self::AttentionWide,
+        Self::AttentionSplit,
+        Self::AttentionCombine,
+        Self::Elementwise,
+        Self::Argmax,
+    ];
 
     /// Its WGSL source.
     pub fn source(self) -> &'static str {
@@ -40,6 +53,8 @@ impl F32Kernel {
             Self::Rope => include_str!("../shaders/model/rope.wgsl"),
             Self::Attention => include_str!("../shaders/model/attention.wgsl"),
             Self::AttentionWide => include_str!("../shaders/model/attention_wide.wgsl"),
+            Self::AttentionSplit => include_str!("../shaders/model/attention_split.wgsl"),
+            Self::AttentionCombine => include_str!("../shaders/model/attention_combine.wgsl"),
             Self::Elementwise => include_str!("../shaders/model/elementwise.wgsl"),
             Self::Argmax => include_str!("../shaders/model/argmax.wgsl"),
         }
@@ -95,6 +110,9 @@ pub struct AttentionArgs<'a> {
     pub scores: &'a wgpu::Buffer,
     /// Output, [query][head][dim].
     pub out: &'a wgpu::Buffer,
+    /// Scratch for one query split over positions (`attention_split.wgsl`), at least
+    /// [`attention_parts_len`] floats; `None`: never split.
+    pub parts: Option<&'a wgpu::Buffer>,
     /// Query heads.
     pub heads: u32,
     /// KV heads.
@@ -112,6 +130,18 @@ pub struct AttentionArgs<'a> {
     pub ctx: u32,
     /// Score scale (1/√dim unless the model says otherwise).
     pub scale: f32,
+}
+
+/// Most segments one query's positions are split into (`attention_split.wgsl`).
+pub const MAX_ATTENTION_SEGMENTS: u32 = 32;
+
+/// Positions per segment the split aims at: a context shorter than two segments is not
+/// split.
+const SEGMENT_POSITIONS: u32 = 128;
+
+/// Floats of the scratch `AttentionArgs::parts` needs for `heads` heads of `dim`.
+pub fn attention_parts_len(heads: usize, dim: usize) -> usize {
+    heads * MAX_ATTENTION_SEGMENTS as usize * (dim / 4 + 1) * 4
 }
 
 /// Most workgroups of the argmax's first stage.
@@ -230,10 +260,33 @@ impl F32Ops {
         let workgroups = a.heads * a.queries;
         let wide_fits = a.dim.is_multiple_of(4) && a.dim <= 256;
         let kernel = match self.force_attention {
-            Some(F32Kernel::AttentionWide) if wide_fits => F32Kernel::AttentionWide,
-            Some(_) => F32Kernel::Attention,
-            None if wide_fits && !ctx.adapter.software => F32Kernel::AttentionWide,
-            None => F32Kernel::Attention,
+            Some(F32Kernel::AttentionWide | F32Kernel::AttentionSplit) if wide_fits => self.force_attention,
+            Some(_) => Some(F32Kernel::Attention),
+            None if wide_fits && !ctx.adapter.software => None,
+            None => Some(F32Kernel::Attention),
+        };
+        // Split one query's positions where there are enough of them (always when forced,
+        // in segments of 8, so tests split short contexts).
+        let seen = match a.window {
+            0 => a.pos + 1,
+            w => (a.pos + 1).min(w),
+        };
+        let segments = match kernel {
+            Some(F32Kernel::AttentionSplit) => seen.div_ceil(8),
+            None => seen / SEGMENT_POSITIONS,
+            _ => 1,
+        }
+        .clamp(1, MAX_ATTENTION_SEGMENTS);
+        if let (1, Some(parts), true) = (a.queries, a.parts, segments > 1) {
+            let split = [a.heads, a.kv_heads, a.dim, a.pos, a.window, a.ctx, a.scale.to_bits(), segments];
+            let buffers = [a.q, a.k, a.v, a.scores, parts];
+            self.dispatch(ctx, pass, F32Kernel::AttentionSplit, &buffers, split, a.heads * segments).await?;
+            let combine = [a.heads, a.dim, segments, 0, 0, 0, 0, 0];
+            return self.dispatch(ctx, pass, F32Kernel::AttentionCombine, &[parts, a.out], combine, a.heads).await;
+        }
+        let kernel = match kernel {
+            Some(F32Kernel::Attention) => F32Kernel::Attention,
+            _ => F32Kernel::AttentionWide,
         };
         self.dispatch(ctx, pass, kernel, &[a.q, a.k, a.v, a.scores, a.out], params, workgroups).await
     }

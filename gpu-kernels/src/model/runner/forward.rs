@@ -138,6 +138,7 @@ impl GpuModel {
             v: &l.v_cache,
             scores: &s.scores,
             out: &s.att,
+            parts: Some(&s.att_parts),
             heads: c.n_heads as u32,
             kv_heads: c.n_kv_heads as u32,
             dim: hd,

@@ -4,7 +4,7 @@
 use roofline_core::transformer::ModelConfig;
 
 use crate::context::GpuContext;
-use crate::model::f32_ops::ARGMAX_OUT_WORDS;
+use crate::model::f32_ops::{attention_parts_len, ARGMAX_OUT_WORDS};
 use crate::model::ops::{upload_bytes, upload_f32};
 use crate::probes::gpu;
 use crate::probes::ProbeError;
@@ -42,7 +42,11 @@ pub fn scratch_bytes(config: &ModelConfig, context_len: u32, chunk: u32) -> u64 
     let rows = u64::from(chunk);
     let per_token = c.hidden * 7 + c.q_dim() * 2 + c.k_dim() * 2 + c.v_dim() * 2 + c.n_heads * c.head_dim_v + c.ffn * 3;
     let scores = c.n_heads as u64 * u64::from(context_len);
-    4 * (rows * (per_token as u64 + scores + 1) + c.hidden as u64 + c.vocab as u64 + ARGMAX_OUT_WORDS as u64)
+    4 * (rows * (per_token as u64 + scores + 1)
+        + c.hidden as u64
+        + c.vocab as u64
+        + ARGMAX_OUT_WORDS as u64
+        + attention_parts_len(c.n_heads, c.head_dim_k.max(c.head_dim_v)) as u64)
 }
 
 /// Activations of one chunk of `tokens` rows; pairs let an out-of-place step follow another.
@@ -61,6 +65,8 @@ pub(crate) struct Scratch {
     pub(crate) a: wgpu::Buffer,
     pub(crate) d: [wgpu::Buffer; 2],
     pub(crate) scores: wgpu::Buffer,
+    /// A generated token's attention split over positions (`attention_split.wgsl`).
+    pub(crate) att_parts: wgpu::Buffer,
     /// The last row of the residual stream, for the output head.
     pub(crate) last: wgpu::Buffer,
     pub(crate) logits: wgpu::Buffer,
@@ -100,6 +106,7 @@ impl Scratch {
             a: f32_buf(ctx, n * c.ffn).await?,
             d: pair(n * c.hidden).await?,
             scores: f32_buf(ctx, n * c.n_heads * context_len as usize).await?,
+            att_parts: f32_buf(ctx, attention_parts_len(c.n_heads, c.head_dim_k.max(c.head_dim_v))).await?,
             last: f32_buf(ctx, c.hidden).await?,
             logits: f32_buf(ctx, c.vocab).await?,
             ids: upload_bytes(ctx, &vec![0; n * 4], ids_usage).await?,
