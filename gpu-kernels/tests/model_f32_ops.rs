@@ -194,6 +194,50 @@ fn rope_over_a_batch_matches() {
     }
 }
 
+/// RoPE on queries and keys with the cache stores in one dispatch equals rope_rows on
+/// each and the copies: both layouts, partial rotation, several tokens past position 0.
+#[test]
+fn rope_with_the_cache_stores_matches() {
+    let Some((ctx, ops)) = context() else { return };
+    for (tokens, heads, kv_heads, dim, n_rot, neox, pos) in
+        [(1, 4, 2, 64, 64, true, 9), (5, 4, 1, 32, 16, false, 3), (3, 6, 3, 48, 32, true, 20)]
+    {
+        let ctx_len = 32;
+        let (q, k, v) = (
+            values(tokens * heads * dim, 61),
+            values(tokens * kv_heads * dim, 62),
+            values(tokens * kv_heads * dim, 63),
+        );
+        let kv_row = kv_heads * dim;
+        let prior = values(ctx_len * kv_row, 64);
+        let rope = Rope { n_rot: n_rot as u32, neox, base: 10_000.0, freq_scale: 0.5 };
+        let (qb, kb, vb, kc, vc) = pollster::block_on(async {
+            Ok::<_, ProbeError>((
+                upload_f32(&ctx, &q).await?,
+                upload_f32(&ctx, &k).await?,
+                upload_f32(&ctx, &v).await?,
+                upload_f32(&ctx, &prior).await?,
+                upload_f32(&ctx, &prior).await?,
+            ))
+        })
+        .unwrap();
+        let shape = (tokens as u32, heads as u32, kv_heads as u32, dim as u32);
+        let got_q =
+            run!(ctx, &qb, q.len(), |pass| ops.rope_kv(&ctx, &mut pass, (&qb, &kb, &vb), (&kc, &vc), shape, pos, rope));
+        let got_k = pollster::block_on(read_f32(&ctx, &kc, prior.len())).unwrap();
+        let got_v = pollster::block_on(read_f32(&ctx, &vc, prior.len())).unwrap();
+        let what = format!("{tokens} tokens at {pos}, rotating {n_rot} of {dim}, neox {neox}");
+        close(&got_q, &reference::rope_rows(&q, heads, dim, n_rot, pos, neox, 10_000.0, 0.5), 1e-4, &what);
+        let mut want_k = prior.clone();
+        let rotated = reference::rope_rows(&k, kv_heads, dim, n_rot, pos, neox, 10_000.0, 0.5);
+        want_k[pos as usize * kv_row..][..rotated.len()].copy_from_slice(&rotated);
+        close(&got_k, &want_k, 1e-4, &format!("keys, {what}"));
+        let mut want_v = prior.clone();
+        want_v[pos as usize * kv_row..][..v.len()].copy_from_slice(&v);
+        close(&got_v, &want_v, 0.0, &format!("values, {what}"));
+    }
+}
+
 #[test]
 fn attention_over_a_batch_of_queries_matches() {
     let Some((ctx, mut ops)) = context() else { return };

@@ -17,6 +17,8 @@ pub enum F32Kernel {
     RmsNorm,
     /// `rope.wgsl`.
     Rope,
+    /// `rope_kv.wgsl`: RoPE on queries and keys, keys and values into the cache.
+    RopeKv,
     /// `attention.wgsl`.
     Attention,
     /// `attention_wide.wgsl`: as `Attention`, laid out for GPUs (head dimensions that are
@@ -35,9 +37,10 @@ pub enum F32Kernel {
 
 impl F32Kernel {
     /// Every kernel.
-    pub const ALL: [F32Kernel; 8] = [
+    pub const ALL: [F32Kernel; 9] = [
         Self::RmsNorm,
         Self::Rope,
+        Self::RopeKv,
         Self::Attention,
         Self::AttentionWide,
         Self::AttentionSplit,
@@ -51,6 +54,7 @@ impl F32Kernel {
         match self {
             Self::RmsNorm => include_str!("../shaders/model/rmsnorm.wgsl"),
             Self::Rope => include_str!("../shaders/model/rope.wgsl"),
+            Self::RopeKv => include_str!("../shaders/model/rope_kv.wgsl"),
             Self::Attention => include_str!("../shaders/model/attention.wgsl"),
             Self::AttentionWide => include_str!("../shaders/model/attention_wide.wgsl"),
             Self::AttentionSplit => include_str!("../shaders/model/attention_split.wgsl"),
@@ -247,6 +251,26 @@ impl F32Ops {
             [heads, dim, pos, u32::from(rope.neox), rope.base.to_bits(), rope.freq_scale.to_bits(), rope.n_rot, tokens];
         let workgroups = (tokens * heads * rope.n_rot / 2).div_ceil(64);
         self.dispatch(ctx, pass, F32Kernel::Rope, &[v], params, workgroups).await
+    }
+
+    /// RoPE on `tokens` rows of queries `q` (in place, `heads` heads) and keys `k`
+    /// (`kv_heads` heads), all of `dim`, row t at position `pos + t`; the rotated keys and
+    /// the values `v` are stored at rows `pos ..` of the caches ([position][kv head][dim]).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn rope_kv(
+        &self,
+        ctx: &GpuContext,
+        pass: &mut wgpu::ComputePass<'_>,
+        (q, k, v): (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer),
+        (k_cache, v_cache): (&wgpu::Buffer, &wgpu::Buffer),
+        (tokens, heads, kv_heads, dim): (u32, u32, u32, u32),
+        pos: u32,
+        rope: Rope,
+    ) -> Result<(), ProbeError> {
+        let rot = rope.n_rot | (u32::from(rope.neox) << 31);
+        let params = [heads, kv_heads, dim, pos, rot, rope.base.to_bits(), rope.freq_scale.to_bits(), tokens];
+        let items = tokens * (heads * rope.n_rot / 2 + 2 * kv_heads * dim);
+        self.dispatch(ctx, pass, F32Kernel::RopeKv, &[q, k, v, k_cache, v_cache], params, items.div_ceil(64)).await
     }
 
     /// Causal attention of `a.queries` tokens over the cache.

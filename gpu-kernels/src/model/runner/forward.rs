@@ -124,12 +124,18 @@ impl GpuModel {
         self.mark(pass, "bias, q/k norms");
         let (base, freq_scale) = c.rope_for_layer(index);
         let rope = Rope { n_rot: c.rope_dims as u32, neox: c.rope_layout == RopeLayout::Neox, base, freq_scale };
-        f.rope_rows(ctx, pass, &s.q[qi], n, c.n_heads as u32, hd, start, rope).await?;
-        f.rope_rows(ctx, pass, &s.k[ki], n, c.n_kv_heads as u32, hd, start, rope).await?;
-        let (k_row, v_row) =
-            (Elementwise::Store { offset: start * k_dim }, Elementwise::Store { offset: start * v_dim });
-        f.elementwise(ctx, pass, k_row, &s.k[ki], None, &l.k_cache, n * k_dim).await?;
-        f.elementwise(ctx, pass, v_row, &s.v[vi], None, &l.v_cache, n * v_dim).await?;
+        if k_dim == v_dim {
+            let shape = (n, c.n_heads as u32, c.n_kv_heads as u32, hd);
+            let (qkv, caches) = ((&s.q[qi], &s.k[ki], &s.v[vi]), (&l.k_cache, &l.v_cache));
+            f.rope_kv(ctx, pass, qkv, caches, shape, start, rope).await?;
+        } else {
+            f.rope_rows(ctx, pass, &s.q[qi], n, c.n_heads as u32, hd, start, rope).await?;
+            f.rope_rows(ctx, pass, &s.k[ki], n, c.n_kv_heads as u32, hd, start, rope).await?;
+            let (k_row, v_row) =
+                (Elementwise::Store { offset: start * k_dim }, Elementwise::Store { offset: start * v_dim });
+            f.elementwise(ctx, pass, k_row, &s.k[ki], None, &l.k_cache, n * k_dim).await?;
+            f.elementwise(ctx, pass, v_row, &s.v[vi], None, &l.v_cache, n * v_dim).await?;
+        }
         self.mark(pass, "rope, kv store");
         let window = if c.is_sliding(index) { c.sliding_window.unwrap_or(0) as u32 } else { 0 };
         let args = AttentionArgs {
