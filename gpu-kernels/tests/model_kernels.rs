@@ -7,7 +7,9 @@
 // Helpers outside #[test] functions assert too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use roofline_gpu::model::ops::{read_f32, upload_bytes, upload_f32, upload_tensor, MatmulArgs, ModelOps, QuantKernel};
+use roofline_gpu::model::ops::{
+    read_f32, upload_bytes, upload_f32, upload_tensor, MatmulArgs, ModelOps, Pre, QuantKernel,
+};
 use roofline_gpu::model::{reference, QuantFormat, ALL_FORMATS};
 use roofline_gpu::GpuContext;
 
@@ -133,10 +135,11 @@ fn wide_matvec_on_odd_and_long_rows() {
     }
 }
 
-/// The wide kernels' fused RMSNorm: y = W (rmsnorm(x) ⊙ w) against the CPU's norm then
-/// product, within f32 rounding of Σ|W xn| per row, on rows long and short.
+/// The wide kernels' fused inputs: y = W (rmsnorm(x) ⊙ w), W (silu(x) ⊙ u) and
+/// W (gelu(x) ⊙ u) against the CPU's separate steps then product, within f32 rounding of
+/// Σ|W x'| per row, on rows long and short.
 #[test]
-fn wide_matvec_with_a_fused_norm_matches_norm_then_product() {
+fn wide_matvec_with_fused_inputs_matches_the_separate_steps() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     ops.force_matvec = Some(QuantKernel::MatvecWide);
@@ -147,36 +150,45 @@ fn wide_matvec_with_a_fused_norm_matches_norm_then_product() {
             let x: Vec<f32> = (0..row_elems).map(|_| 3.0 * rng.f32_unit()).collect();
             let w: Vec<f32> = (0..row_elems).map(|_| 1.0 + 0.5 * rng.f32_unit()).collect();
             let eps = 1e-5;
-            let got = pollster::block_on(async {
-                ops.prepare(&ctx, QuantKernel::MatvecWide, format).await?;
-                let t = upload_tensor(&ctx, &bytes, format, row_elems, rows).await?;
-                let (xb, wb) = (upload_f32(&ctx, &x).await?, upload_f32(&ctx, &w).await?);
-                let y = upload_f32(&ctx, &vec![0.0; rows as usize]).await?;
-                let mut encoder = ctx.device.create_command_encoder(&Default::default());
-                {
-                    let mut pass = encoder.begin_compute_pass(&Default::default());
-                    ops.matvec_normed(&ctx, &mut pass, &t, &xb, (&wb, eps), &y, false, 0).await?;
+            let norm = reference::rms_norm(&x, Some(&w), row_elems as usize, eps);
+            let silu: Vec<f32> = x.iter().zip(&w).map(|(a, b)| reference::silu(*a) * b).collect();
+            let gelu: Vec<f32> = x.iter().zip(&w).map(|(a, b)| reference::gelu(*a) * b).collect();
+            for (kind, xn) in [(1, norm), (2, silu), (3, gelu)] {
+                let got = pollster::block_on(async {
+                    ops.prepare(&ctx, QuantKernel::MatvecWide, format).await?;
+                    let t = upload_tensor(&ctx, &bytes, format, row_elems, rows).await?;
+                    let (xb, wb) = (upload_f32(&ctx, &x).await?, upload_f32(&ctx, &w).await?);
+                    let y = upload_f32(&ctx, &vec![0.0; rows as usize]).await?;
+                    let pre = match kind {
+                        1 => Pre::Norm { weights: &wb, eps },
+                        2 => Pre::SiluGate { up: &wb },
+                        _ => Pre::GeluGate { up: &wb },
+                    };
+                    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+                    {
+                        let mut pass = encoder.begin_compute_pass(&Default::default());
+                        ops.matvec_with(&ctx, &mut pass, &t, &xb, pre, &y, false, 0).await?;
+                    }
+                    ctx.queue.submit([encoder.finish()]);
+                    read_f32(&ctx, &y, rows as usize).await
+                })
+                .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+                let want = reference::matvec(format.ggml_type(), &bytes, row_elems as usize, rows as usize, &xn);
+                let dq = reference::dequant_rows(format.ggml_type(), &bytes, row_elems as usize, 0, rows as usize);
+                for r in 0..rows as usize {
+                    let scale: f32 = dq[r * row_elems as usize..][..row_elems as usize]
+                        .iter()
+                        .zip(&xn)
+                        .map(|(a, b)| (a * b).abs())
+                        .sum();
+                    let tolerance = 1e-5 * scale + 1e-6;
+                    assert!(
+                        (got[r] - want[r]).abs() <= tolerance,
+                        "{format:?} {row_elems}×{rows} input {kind} row {r}: GPU {} CPU {} (±{tolerance})",
+                        got[r],
+                        want[r]
+                    );
                 }
-                ctx.queue.submit([encoder.finish()]);
-                read_f32(&ctx, &y, rows as usize).await
-            })
-            .unwrap_or_else(|e| panic!("{format:?}: {e}"));
-            let xn = reference::rms_norm(&x, Some(&w), row_elems as usize, eps);
-            let want = reference::matvec(format.ggml_type(), &bytes, row_elems as usize, rows as usize, &xn);
-            let dq = reference::dequant_rows(format.ggml_type(), &bytes, row_elems as usize, 0, rows as usize);
-            for r in 0..rows as usize {
-                let scale: f32 = dq[r * row_elems as usize..][..row_elems as usize]
-                    .iter()
-                    .zip(&xn)
-                    .map(|(a, b)| (a * b).abs())
-                    .sum();
-                let tolerance = 1e-5 * scale + 1e-6;
-                assert!(
-                    (got[r] - want[r]).abs() <= tolerance,
-                    "{format:?} {row_elems}×{rows} row {r}: GPU {} CPU {} (±{tolerance})",
-                    got[r],
-                    want[r]
-                );
             }
         }
     }

@@ -102,9 +102,9 @@ fn weights(c: &ModelConfig, rng: &mut Rng) -> Weights {
     }
 }
 
-/// The Qwen2-shaped model widened to K-quant rows (multiples of 256) with the Q4_K_M
-/// mix's two formats, for the wide decode kernels and their fused norms.
-fn k_quant_model(rng: &mut Rng) -> Weights {
+/// The Gemma-3- or Qwen2-shaped model widened to K-quant rows (multiples of 256) with the
+/// Q4_K_M mix's two formats, for the wide decode kernels and their fused inputs.
+fn k_quant_model(gemma: bool, rng: &mut Rng) -> Weights {
     let c = ModelConfig {
         hidden: 256,
         n_heads: 4,
@@ -114,7 +114,7 @@ fn k_quant_model(rng: &mut Rng) -> Weights {
         rope_dims: 64,
         ffn: 512,
         attention_scale: 1.0 / 8.0,
-        ..config(false)
+        ..config(gemma)
     };
     let (h, q, kv, f) = (c.hidden, c.q_dim(), c.k_dim(), c.ffn);
     let mut w = weights(&c, rng);
@@ -127,7 +127,11 @@ fn k_quant_model(rng: &mut Rng) -> Weights {
         l.up = qtensor("up", QuantFormat::Q4K, h, f, rng);
         l.down = qtensor("down", QuantFormat::Q6K, f, h, rng);
     }
-    w.output = Some(qtensor("output", QuantFormat::Q6K, h, c.vocab, rng));
+    if gemma {
+        w.token_embd = qtensor("token_embd", QuantFormat::Q6K, h, c.vocab, rng);
+    } else {
+        w.output = Some(qtensor("output", QuantFormat::Q6K, h, c.vocab, rng));
+    }
     w
 }
 
@@ -182,12 +186,14 @@ fn qwen2_shaped_model_matches_the_cpu() {
     compare(false);
 }
 
-/// The wide Q4_K/Q6_K decode kernels, with the layer norms and the output norm computed in
-/// the products' dispatches, against the CPU (on any adapter).
+/// The wide Q4_K/Q6_K decode kernels, with the layer norms, the output norm and the
+/// feed-forward gate computed in the products' dispatches, against the CPU (any adapter).
 #[test]
 fn wide_kernels_with_fused_norms_match_the_cpu() {
-    let w = k_quant_model(&mut Rng(17));
-    compare_weights(w, Some(QuantKernel::MatvecWide));
+    for gemma in [false, true] {
+        let w = k_quant_model(gemma, &mut Rng(17));
+        compare_weights(w, Some(QuantKernel::MatvecWide));
+    }
 }
 
 fn prefill_matches_decoding(gemma: bool) {

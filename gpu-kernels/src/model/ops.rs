@@ -143,6 +143,28 @@ pub struct ModelOps {
     pub(crate) binds: Binder,
 }
 
+/// What a wide matrix-vector kernel makes of x before the product, in the same dispatch.
+#[derive(Clone, Copy)]
+pub enum Pre<'a> {
+    /// RMSNorm: x ⊙ weights / sqrt(mean(x²) + eps).
+    Norm {
+        /// The norm's weights (one per element).
+        weights: &'a wgpu::Buffer,
+        /// Added to the mean square.
+        eps: f32,
+    },
+    /// silu(x) ⊙ up (x the gate).
+    SiluGate {
+        /// The up projection.
+        up: &'a wgpu::Buffer,
+    },
+    /// gelu(x) ⊙ up (tanh form; x the gate).
+    GeluGate {
+        /// The up projection.
+        up: &'a wgpu::Buffer,
+    },
+}
+
 /// Where a matrix–matrix product reads and writes: Y[t][out_offset + r] (rows of Y
 /// `y_stride` apart) = Σ_c X[t][c] W[r][c] for `tokens` rows of X.
 pub struct MatmulArgs<'a> {
@@ -250,29 +272,29 @@ impl ModelOps {
         self.force_matvec.unwrap_or_else(|| QuantKernel::matvec_for(ctx))
     }
 
-    /// Whether [`Self::matvec_normed`] can record a product with a `format` matrix here.
-    pub fn fuses_norm(&self, ctx: &GpuContext, format: QuantFormat) -> bool {
+    /// Whether [`Self::matvec_with`] can record a product with a `format` matrix here.
+    pub fn fuses(&self, ctx: &GpuContext, format: QuantFormat) -> bool {
         self.matvec_kernel(ctx).wide_source(format).is_some()
     }
 
-    /// Records y[out_offset ..] = W (rmsnorm(x) ⊙ w) (or +=), the norm computed in the
-    /// same dispatch (eps added to the mean square); only where [`Self::fuses_norm`].
+    /// Records y[out_offset ..] = W pre(x) (or +=), `pre` computed in the same dispatch;
+    /// only where [`Self::fuses`].
     #[allow(clippy::too_many_arguments)]
-    pub async fn matvec_normed(
+    pub async fn matvec_with(
         &self,
         ctx: &GpuContext,
         pass: &mut wgpu::ComputePass<'_>,
         t: &GpuTensor,
         x: &wgpu::Buffer,
-        norm: (&wgpu::Buffer, f32),
+        pre: Pre<'_>,
         y: &wgpu::Buffer,
         add: bool,
         out_offset: u32,
     ) -> Result<(), ProbeError> {
-        if !self.fuses_norm(ctx, t.format) {
-            return Err(ProbeError::Gpu(format!("no matrix-vector kernel with a norm for {:?}", t.format)));
+        if !self.fuses(ctx, t.format) {
+            return Err(ProbeError::Gpu(format!("no matrix-vector kernel with a fused input for {:?}", t.format)));
         }
-        self.record_matvec(ctx, pass, t, x, y, add, out_offset, Some(norm)).await
+        self.record_matvec(ctx, pass, t, x, y, add, out_offset, Some(pre)).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -285,16 +307,21 @@ impl ModelOps {
         y: &wgpu::Buffer,
         add: bool,
         out_offset: u32,
-        norm: Option<(&wgpu::Buffer, f32)>,
+        pre: Option<Pre<'_>>,
     ) -> Result<(), ProbeError> {
         let kernel = self.matvec_kernel(ctx);
         let pipeline = self.pipeline(kernel, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
-        let (norm_flag, eps) = norm.map_or((0, 0.0), |(_, eps)| (1, eps));
-        let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, norm_flag, f32::to_bits(eps)];
-        // The wide kernels bind the norm's weights too (x stands in, unread, without a norm).
+        let (code, eps, second) = match pre {
+            None => (0, 0.0, x),
+            Some(Pre::Norm { weights, eps }) => (1, eps, weights),
+            Some(Pre::SiluGate { up }) => (2, 0.0, up),
+            Some(Pre::GeluGate { up }) => (3, 0.0, up),
+        };
+        let params = [t.row_elems, row_bytes, t.rows, 0, u32::from(add), out_offset, code, f32::to_bits(eps)];
+        // The wide kernels bind a second input (x stands in, unread, when there is none).
         let group = if kernel.wide_source(t.format).is_some() {
-            let w = norm.map_or(x, |(w, _)| w);
+            let w = second;
             self.binds.group(ctx, pipeline, &[&t.buffer, x, y, w], params).await?
         } else {
             self.binds.group(ctx, pipeline, &[&t.buffer, x, y], params).await?

@@ -10,6 +10,7 @@ use super::build::GpuLayer;
 use super::GpuModel;
 use crate::context::GpuContext;
 use crate::model::f32_ops::{AttentionArgs, Elementwise, Rope};
+use crate::model::ops::Pre;
 use crate::probes::ProbeError;
 
 impl GpuModel {
@@ -56,8 +57,9 @@ impl GpuModel {
         let mut pass = encoder.begin_compute_pass(&Default::default());
         self.mark(&mut pass, "between passes");
         let output = self.output.as_ref().unwrap_or(&self.token_embd);
-        if output.fuses_norm(q, ctx) {
-            output.apply_normed(q, ctx, &mut pass, last, (&self.output_norm, c.rms_eps), &s.logits).await?;
+        if output.fuses(q, ctx) {
+            let norm = Pre::Norm { weights: &self.output_norm, eps: c.rms_eps };
+            output.apply_with(q, ctx, &mut pass, last, norm, &s.logits, false).await?;
         } else {
             f.rms_norm(ctx, &mut pass, last, Some(&self.output_norm), &s.h, hidden, 1, c.rms_eps).await?;
             output.apply(q, ctx, &mut pass, &s.h, &s.logits, 1).await?;
@@ -92,11 +94,11 @@ impl GpuModel {
         let mut qi = 0;
         let mut ki = 0;
         let mut vi = 0;
-        if n == 1 && [&l.wq, &l.wk, &l.wv].iter().all(|m| m.fuses_norm(q, ctx)) {
-            let norm = (&l.attn_norm, eps);
-            l.wq.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.q[0]).await?;
-            l.wk.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.k[0]).await?;
-            l.wv.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.v[0]).await?;
+        if n == 1 && [&l.wq, &l.wk, &l.wv].iter().all(|m| m.fuses(q, ctx)) {
+            let norm = Pre::Norm { weights: &l.attn_norm, eps };
+            l.wq.apply_with(q, ctx, pass, &s.x[*x], norm, &s.q[0], false).await?;
+            l.wk.apply_with(q, ctx, pass, &s.x[*x], norm, &s.k[0], false).await?;
+            l.wv.apply_with(q, ctx, pass, &s.x[*x], norm, &s.v[0], false).await?;
         } else {
             f.rms_norm(ctx, pass, &s.x[*x], Some(&l.attn_norm), &s.h, hidden, n, eps).await?;
             self.mark(pass, "norms");
@@ -164,10 +166,10 @@ impl GpuModel {
         }
         self.mark(pass, "o");
         // Feed-forward network (its norm fused as the attention's).
-        if n == 1 && l.gate.fuses_norm(q, ctx) && l.up.fuses_norm(q, ctx) {
-            let norm = (&l.ffn_norm, eps);
-            l.gate.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.g).await?;
-            l.up.apply_normed(q, ctx, pass, &s.x[*x], norm, &s.u).await?;
+        if n == 1 && l.gate.fuses(q, ctx) && l.up.fuses(q, ctx) {
+            let norm = Pre::Norm { weights: &l.ffn_norm, eps };
+            l.gate.apply_with(q, ctx, pass, &s.x[*x], norm, &s.g, false).await?;
+            l.up.apply_with(q, ctx, pass, &s.x[*x], norm, &s.u, false).await?;
         } else {
             f.rms_norm(ctx, pass, &s.x[*x], Some(&l.ffn_norm), &s.h, hidden, n, eps).await?;
             self.mark(pass, "norms");
@@ -175,20 +177,33 @@ impl GpuModel {
             l.up.apply(q, ctx, pass, &s.h, &s.u, n).await?;
         }
         self.mark(pass, "gate, up");
-        let act = match c.activation {
-            Activation::Silu => Elementwise::SiluGate,
-            Activation::GeluTanh => Elementwise::GeluGate,
-        };
-        f.elementwise(ctx, pass, act, &s.g, Some(&s.u), &s.a, n * c.ffn as u32).await?;
-        self.mark(pass, "activation");
-        let Some(w) = &l.post_ffw_norm else {
-            // x += W_down · a, in one dispatch.
-            l.down.apply_add(q, ctx, pass, &s.a, &s.x[*x], n).await?;
-            self.mark(pass, "down");
+        // The down projection, its input (act(gate) ⊙ up) made in the same dispatch where
+        // the kernel allows, and added straight into x when no post-norm comes between.
+        let post_norm = l.post_ffw_norm.as_ref();
+        let out = if post_norm.is_some() { &s.d[0] } else { &s.x[*x] };
+        if n == 1 && l.down.fuses(q, ctx) {
+            let gate = match c.activation {
+                Activation::Silu => Pre::SiluGate { up: &s.u },
+                Activation::GeluTanh => Pre::GeluGate { up: &s.u },
+            };
+            l.down.apply_with(q, ctx, pass, &s.g, gate, out, post_norm.is_none()).await?;
+        } else {
+            let act = match c.activation {
+                Activation::Silu => Elementwise::SiluGate,
+                Activation::GeluTanh => Elementwise::GeluGate,
+            };
+            f.elementwise(ctx, pass, act, &s.g, Some(&s.u), &s.a, n * c.ffn as u32).await?;
+            self.mark(pass, "activation");
+            if post_norm.is_some() {
+                l.down.apply(q, ctx, pass, &s.a, out, n).await?;
+            } else {
+                l.down.apply_add(q, ctx, pass, &s.a, out, n).await?;
+            }
+        }
+        self.mark(pass, "down");
+        let Some(w) = post_norm else {
             return Ok(());
         };
-        l.down.apply(q, ctx, pass, &s.a, &s.d[0], n).await?;
-        self.mark(pass, "down");
         f.rms_norm(ctx, pass, &s.d[0], Some(w), &s.d[1], hidden, n, eps).await?;
         f.elementwise(ctx, pass, Elementwise::Add, &s.x[*x], Some(&s.d[1]), &s.x[1 - *x], n * hidden).await?;
         *x = 1 - *x;

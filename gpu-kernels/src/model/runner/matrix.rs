@@ -6,7 +6,7 @@ use roofline_core::transformer::QTensor;
 use crate::context::GpuContext;
 use crate::model::formats::QuantFormat;
 use crate::model::generated::Filler;
-use crate::model::ops::{upload_tensor, GpuTensor, MatmulArgs, ModelOps};
+use crate::model::ops::{upload_tensor, GpuTensor, MatmulArgs, ModelOps, Pre};
 use crate::probes::ProbeError;
 
 /// A weight matrix split into row chunks (each with its first row) that each fit one
@@ -139,24 +139,25 @@ impl GpuMatrix {
         Ok(())
     }
 
-    /// Whether one token's product can take RMSNorm of its input in the same dispatch.
-    pub(crate) fn fuses_norm(&self, ops: &ModelOps, ctx: &GpuContext) -> bool {
-        self.chunks.iter().all(|(t, _)| ops.fuses_norm(ctx, t.format))
+    /// Whether one token's product can make its input (`Pre`) in the same dispatch.
+    pub(crate) fn fuses(&self, ops: &ModelOps, ctx: &GpuContext) -> bool {
+        self.chunks.iter().all(|(t, _)| ops.fuses(ctx, t.format))
     }
 
-    /// Records y = W (rmsnorm(x) ⊙ w) for one token, `norm` = (w, eps): see
-    /// [`Self::fuses_norm`].
-    pub(crate) async fn apply_normed(
+    /// Records y = W pre(x) (or y += with `add`) for one token: see [`Self::fuses`].
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn apply_with(
         &self,
         ops: &ModelOps,
         ctx: &GpuContext,
         pass: &mut wgpu::ComputePass<'_>,
         x: &wgpu::Buffer,
-        norm: (&wgpu::Buffer, f32),
+        pre: Pre<'_>,
         y: &wgpu::Buffer,
+        add: bool,
     ) -> Result<(), ProbeError> {
         for (t, first) in &self.chunks {
-            ops.matvec_normed(ctx, pass, t, x, norm, y, false, *first).await?;
+            ops.matvec_with(ctx, pass, t, x, pre, y, add, *first).await?;
         }
         Ok(())
     }

@@ -2,13 +2,14 @@
 // 64 per 4 output rows; an invocation takes 64 weights at a time (one block's 32 quant
 // bytes, two sub-blocks) of each of the 4 rows, read as two 16-byte loads with the
 // block's 16-byte header (d, dmin, 12 scale bytes), against 64 values of x loaded once
-// (4-float loads) for the 4 rows; with `norm`, RMSNorm of x in the same pass (each
-// workgroup sums the squares of the x it reads). No array or vector is indexed at run time (compilers
-// may put such arrays in slow per-invocation memory), so the code is unrolled by hand. Blocks are 144 bytes, so a row's
-// blocks (and each one's quants at bytes 16 + 32c) stay 16-byte aligned. Value of a low
-// (high) nibble n of byte l of chunk c: (d·sc)·n − dmin·m with the sub-block 2c (2c + 1)
-// scale and min, as ggml's dequantize_row_q4_K. `add` != 0 adds the result to y; rows
-// land at y[out_offset + r].
+// (4-float loads) for the 4 rows. `pre` turns x into the product's input in the same
+// pass: RMSNorm (each workgroup sums the squares of the x it reads) or the feed-forward's
+// gate. No array or vector is indexed at run time (compilers may put such arrays in slow
+// per-invocation memory), so the code is unrolled by hand. Blocks are 144 bytes, so a
+// row's blocks (and each one's quants at bytes 16 + 32c) stay 16-byte aligned. Value of
+// a low (high) nibble n of byte l of chunk c: (d·sc)·n − dmin·m with the sub-block 2c
+// (2c + 1) scale and min, as ggml's dequantize_row_q4_K. `add` != 0 adds the result to
+// y; rows land at y[out_offset + r].
 
 struct Params {
     row_elems: u32,
@@ -17,9 +18,10 @@ struct Params {
     base: u32,
     add: u32,
     out_offset: u32,
-    // 1: x is first RMS-normalised with weights `nw` (the layer's norm in the same
-    // dispatch): y = (W (x ⊙ nw)) / sqrt(mean(x²) + eps).
-    norm: u32,
+    // What x is before the product, in the same dispatch: 0: x; 1: RMSNorm with weights
+    // `nw`, y = (W (x ⊙ nw)) / sqrt(mean(x²) + eps); 2: silu(x) ⊙ nw; 3: gelu(x) ⊙ nw (x
+    // and nw the feed-forward's gate and up).
+    pre: u32,
     eps: f32,
 }
 
@@ -30,6 +32,17 @@ struct Params {
 @group(0) @binding(4) var<uniform> p: Params;
 
 const ROWS: u32 = 4u;
+
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+
+// x or silu(x) or gelu(x) (tanh form, clamped as elementwise.wgsl clamps it), by `p.pre`.
+fn gate(v: vec4<f32>) -> vec4<f32> {
+    if p.pre == 2u {
+        return v / (1.0 + exp(-v));
+    }
+    let t = tanh(clamp(SQRT_2_OVER_PI * v * (1.0 + 0.044715 * v * v), vec4<f32>(-10.0), vec4<f32>(10.0)));
+    return 0.5 * v * (1.0 + t);
+}
 
 var<workgroup> partial: array<vec4<f32>, 64>;
 var<workgroup> squares: array<f32, 64>;
@@ -78,14 +91,22 @@ fn chunk_dot(hb: u32, c: u32, lo0: mat4x4<f32>, lo1: mat4x4<f32>, hi0: mat4x4<f3
         - dm.y * (sm_lo.y * dot(sum_lo, one) + sm_hi.y * dot(sum_hi, one));
 }
 
-// x[i .. i + 4] (times the norm's weights when normalising), with Σ x² added to `ss`.
+// x[i .. i + 4] as `p.pre` asks, with Σ x² added to `ss` when normalising.
 fn x4(i: u32, ss: ptr<function, f32>) -> mat4x4<f32> {
     let m = mat4x4<f32>(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
-    if p.norm == 0u {
+    if p.pre == 0u {
         return m;
     }
-    *ss += dot(m[0], m[0]) + dot(m[1], m[1]) + dot(m[2], m[2]) + dot(m[3], m[3]);
-    return mat4x4<f32>(m[0] * nw[i], m[1] * nw[i + 1u], m[2] * nw[i + 2u], m[3] * nw[i + 3u]);
+    if p.pre == 1u {
+        *ss += dot(m[0], m[0]) + dot(m[1], m[1]) + dot(m[2], m[2]) + dot(m[3], m[3]);
+        return mat4x4<f32>(m[0] * nw[i], m[1] * nw[i + 1u], m[2] * nw[i + 2u], m[3] * nw[i + 3u]);
+    }
+    return mat4x4<f32>(
+        gate(m[0]) * nw[i],
+        gate(m[1]) * nw[i + 1u],
+        gate(m[2]) * nw[i + 2u],
+        gate(m[3]) * nw[i + 3u],
+    );
 }
 
 @compute @workgroup_size(64)
@@ -134,7 +155,7 @@ fn main(
         workgroupBarrier();
     }
     if lid == 0u {
-        let scale = select(1.0, inverseSqrt(squares[0] / f32(p.row_elems) + p.eps), p.norm != 0u);
+        let scale = select(1.0, inverseSqrt(squares[0] / f32(p.row_elems) + p.eps), p.pre == 1u);
         let total = partial[0] * scale;
         let add = p.add != 0u;
         let o = p.out_offset + r0;

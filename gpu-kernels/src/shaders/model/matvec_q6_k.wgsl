@@ -2,13 +2,14 @@
 // 64 per 4 output rows; an invocation takes 32 weights at a time of each of the 4 rows —
 // 8 bytes each of the low quants at l and l + 32 and of the high bits, read a word at a
 // time, for l = l0 .. l0 + 8 of one half n of a block — against the 32 values of x they
-// meet, loaded once (4-float loads) for the 4 rows. No array is indexed at run time
-// (compilers may put such arrays in slow per-invocation memory). With `norm`, RMSNorm of x
-// in the same pass (each workgroup sums the squares of the x it reads). As ggml's dequantize_row_q6_K, byte
-// l of half n gives the weights at 128n + l (+ 32, + 64, + 96) with scales
-// sc[8n + l/16 (+ 2, + 4, + 6)], times the block's d. Blocks are 210 bytes: in a row of
-// an even number of blocks every other one starts half-way into a word, so words are
-// read at 2-byte offsets. `add` != 0 adds the result to y; rows land at y[out_offset + r].
+// meet, loaded once (4-float loads) for the 4 rows. `pre` turns x into the product's
+// input in the same pass: RMSNorm (each workgroup sums the squares of the x it reads) or
+// the feed-forward's gate. No array is indexed at run time (compilers may put such
+// arrays in slow per-invocation memory). As ggml's dequantize_row_q6_K, byte l of half n
+// gives the weights at 128n + l (+ 32, + 64, + 96) with scales sc[8n + l/16 (+ 2, + 4,
+// + 6)], times the block's d. Blocks are 210 bytes: in a row of an even number of blocks
+// every other one starts half-way into a word, so words are read at 2-byte offsets.
+// `add` != 0 adds the result to y; rows land at y[out_offset + r].
 
 struct Params {
     row_elems: u32,
@@ -17,9 +18,10 @@ struct Params {
     base: u32,
     add: u32,
     out_offset: u32,
-    // 1: x is first RMS-normalised with weights `nw` (the layer's norm in the same
-    // dispatch): y = (W (x ⊙ nw)) / sqrt(mean(x²) + eps).
-    norm: u32,
+    // What x is before the product, in the same dispatch: 0: x; 1: RMSNorm with weights
+    // `nw`, y = (W (x ⊙ nw)) / sqrt(mean(x²) + eps); 2: silu(x) ⊙ nw; 3: gelu(x) ⊙ nw (x
+    // and nw the feed-forward's gate and up).
+    pre: u32,
     eps: f32,
 }
 
@@ -80,17 +82,31 @@ fn part_dot(b: u32, n: u32, l0: u32, xa: mat4x4<f32>, xb: mat4x4<f32>) -> f32 {
 
 const ROWS: u32 = 4u;
 
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+
+// x or silu(x) or gelu(x) (tanh form, clamped as elementwise.wgsl clamps it), by `p.pre`.
+fn gate(v: vec4<f32>) -> vec4<f32> {
+    if p.pre == 2u {
+        return v / (1.0 + exp(-v));
+    }
+    let t = tanh(clamp(SQRT_2_OVER_PI * v * (1.0 + 0.044715 * v * v), vec4<f32>(-10.0), vec4<f32>(10.0)));
+    return 0.5 * v * (1.0 + t);
+}
+
 var<workgroup> partial: array<vec4<f32>, 64>;
 var<workgroup> squares: array<f32, 64>;
 
-// x[i] (times the norm's weight when normalising), with its Σ x² added to `ss`.
+// x[i] as `p.pre` asks, with its Σ x² added to `ss` when normalising.
 fn xv(i: u32, ss: ptr<function, f32>) -> vec4<f32> {
     let v = x[i];
-    if p.norm == 0u {
+    if p.pre == 0u {
         return v;
     }
-    *ss += dot(v, v);
-    return v * nw[i];
+    if p.pre == 1u {
+        *ss += dot(v, v);
+        return v * nw[i];
+    }
+    return gate(v) * nw[i];
 }
 
 @compute @workgroup_size(64)
@@ -140,7 +156,7 @@ fn main(
         workgroupBarrier();
     }
     if lid == 0u {
-        let scale = select(1.0, inverseSqrt(squares[0] / f32(p.row_elems) + p.eps), p.norm != 0u);
+        let scale = select(1.0, inverseSqrt(squares[0] / f32(p.row_elems) + p.eps), p.pre == 1u);
         let total = partial[0] * scale;
         let add = p.add != 0u;
         let o = p.out_offset + r0;
