@@ -40,6 +40,10 @@ pub struct BenchArgs {
     /// for a generated token (native adapters with timestamps inside passes).
     #[arg(long)]
     pub profile: bool,
+    /// Decode with this matrix-vector kernel instead of the adapter's choice (`plain`,
+    /// `wide`, `wide8`), to compare them.
+    #[arg(long)]
+    pub decode_kernel: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -7,6 +7,7 @@ use roofline_core::catalog::Catalog;
 use roofline_core::generated::candidates;
 use roofline_core::units::sig;
 use roofline_gpu::model::bench::{load_largest, run_model_bench, ModelBenchConfig, ModelBenchReport, ProfileReport};
+use roofline_gpu::model::ops::QuantKernel;
 use roofline_gpu::model::runner::{GpuModel, Profile};
 use roofline_gpu::{BenchReport, GpuContext, ProbeError, ProbeKind};
 
@@ -41,6 +42,16 @@ pub fn run(
     eprintln!();
     for why in &chosen.not_run {
         eprintln!("  not run: {why}");
+    }
+    if let Some(name) = &args.decode_kernel {
+        let kernel = match name.as_str() {
+            "plain" => QuantKernel::Matvec,
+            "wide" => QuantKernel::MatvecWide,
+            "wide8" => QuantKernel::MatvecWide8,
+            other => return Err(anyhow!("--decode-kernel {other}: expected plain, wide or wide8")),
+        };
+        pollster::block_on(chosen.model.use_matvec_kernel(ctx, kernel)).map_err(|e| anyhow!("{e}"))?;
+        eprintln!("  decoding with {kernel:?}");
     }
     let mut report = pollster::block_on(run_model_bench(
         ctx,

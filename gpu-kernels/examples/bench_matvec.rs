@@ -31,7 +31,7 @@ async fn run() -> Result<(), ProbeError> {
     let kernels = if ctx.adapter.software {
         vec![QuantKernel::MatvecThread, QuantKernel::MatvecWide]
     } else {
-        vec![QuantKernel::Matvec, QuantKernel::MatvecWide]
+        vec![QuantKernel::Matvec, QuantKernel::MatvecWide, QuantKernel::MatvecWide8]
     };
     let copies = if quick { 2 } else { 8 };
     let dispatches = if quick { 8 } else { 64 };

@@ -111,7 +111,7 @@ fn matvec_matches_the_cpu_for_every_format() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
-    for kernel in [QuantKernel::Matvec, QuantKernel::MatvecWide, QuantKernel::MatvecThread] {
+    for kernel in [QuantKernel::Matvec, QuantKernel::MatvecWide, QuantKernel::MatvecWide8, QuantKernel::MatvecThread] {
         ops.force_matvec = Some(kernel);
         for format in ALL_FORMATS {
             let (row_elems, rows) = shape(format);
@@ -126,9 +126,12 @@ fn matvec_matches_the_cpu_for_every_format() {
 fn wide_matvec_on_odd_and_long_rows() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
-    ops.force_matvec = Some(QuantKernel::MatvecWide);
     let mut rng = Rng(0x5EED);
-    for format in [QuantFormat::Q4K, QuantFormat::Q6K] {
+    for (kernel, format) in [QuantKernel::MatvecWide, QuantKernel::MatvecWide8]
+        .into_iter()
+        .flat_map(|k| [QuantFormat::Q4K, QuantFormat::Q6K].map(|f| (k, f)))
+    {
+        ops.force_matvec = Some(kernel);
         for (row_elems, rows) in [(768, 9), (256, 5), (14336, 3), (4096 + 256, 11)] {
             check_matvec(&ctx, &mut ops, format, row_elems, rows, &mut rng);
         }
@@ -142,9 +145,12 @@ fn wide_matvec_on_odd_and_long_rows() {
 fn wide_matvec_with_fused_inputs_matches_the_separate_steps() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
-    ops.force_matvec = Some(QuantKernel::MatvecWide);
     let mut rng = Rng(0xF00D);
-    for format in [QuantFormat::Q4K, QuantFormat::Q6K] {
+    for (kernel, format) in [QuantKernel::MatvecWide, QuantKernel::MatvecWide8]
+        .into_iter()
+        .flat_map(|k| [QuantFormat::Q4K, QuantFormat::Q6K].map(|f| (k, f)))
+    {
+        ops.force_matvec = Some(kernel);
         for (row_elems, rows) in [(768u32, 9u32), (4096, 6), (256, 3)] {
             let bytes = generate(format, row_elems, rows, &mut rng);
             let x: Vec<f32> = (0..row_elems).map(|_| 3.0 * rng.f32_unit()).collect();
@@ -155,7 +161,7 @@ fn wide_matvec_with_fused_inputs_matches_the_separate_steps() {
             let gelu: Vec<f32> = x.iter().zip(&w).map(|(a, b)| reference::gelu(*a) * b).collect();
             for (kind, xn) in [(1, norm), (2, silu), (3, gelu)] {
                 let got = pollster::block_on(async {
-                    ops.prepare(&ctx, QuantKernel::MatvecWide, format).await?;
+                    ops.prepare(&ctx, kernel, format).await?;
                     let t = upload_tensor(&ctx, &bytes, format, row_elems, rows).await?;
                     let (xb, wb) = (upload_f32(&ctx, &x).await?, upload_f32(&ctx, &w).await?);
                     let y = upload_f32(&ctx, &vec![0.0; rows as usize]).await?;
@@ -184,7 +190,7 @@ fn wide_matvec_with_fused_inputs_matches_the_separate_steps() {
                     let tolerance = 1e-5 * scale + 1e-6;
                     assert!(
                         (got[r] - want[r]).abs() <= tolerance,
-                        "{format:?} {row_elems}×{rows} input {kind} row {r}: GPU {} CPU {} (±{tolerance})",
+                        "{kernel:?} {format:?} {row_elems}×{rows} input {kind} row {r}: GPU {} CPU {} (±{tolerance})",
                         got[r],
                         want[r]
                     );

@@ -31,6 +31,8 @@ pub enum QuantKernel {
     /// read 16 bytes (Q4_K) or a word (Q6_K) at a time and decoded four at once; other
     /// formats get `matvec.wgsl`.
     MatvecWide,
+    /// As `MatvecWide` with 8 rows per workgroup (each x value loaded serves 8 rows).
+    MatvecWide8,
     /// `matvec_thread.wgsl`: y = W x, an invocation per row (CPU-emulated adapters).
     MatvecThread,
     /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 64 rows × 32 tokens per workgroup
@@ -47,10 +49,11 @@ pub enum QuantKernel {
 
 impl QuantKernel {
     /// Every kernel, for validation.
-    pub const ALL: [QuantKernel; 8] = [
+    pub const ALL: [QuantKernel; 9] = [
         Self::DequantRows,
         Self::Matvec,
         Self::MatvecWide,
+        Self::MatvecWide8,
         Self::MatvecThread,
         Self::Matmul,
         Self::MatmulF16,
@@ -62,7 +65,7 @@ impl QuantKernel {
     pub fn source(self) -> &'static str {
         match self {
             Self::DequantRows => DEQUANT_ROWS,
-            Self::Matvec | Self::MatvecWide => MATVEC,
+            Self::Matvec | Self::MatvecWide | Self::MatvecWide8 => MATVEC,
             Self::MatvecThread => MATVEC_THREAD,
             Self::Matmul => MATMUL,
             Self::MatmulF16 => MATMUL_F16,
@@ -73,14 +76,14 @@ impl QuantKernel {
 
     /// Whether the kernel calls the format's `sub_dot` (the matrix-vector products).
     pub fn uses_dot(self) -> bool {
-        matches!(self, Self::Matvec | Self::MatvecWide | Self::MatvecThread)
+        matches!(self, Self::Matvec | Self::MatvecWide | Self::MatvecWide8 | Self::MatvecThread)
     }
 
     /// The kernel written for `format` alone, where there is one.
     pub fn wide_source(self, format: QuantFormat) -> Option<&'static str> {
         match (self, format) {
-            (Self::MatvecWide, QuantFormat::Q4K) => Some(MATVEC_Q4_K),
-            (Self::MatvecWide, QuantFormat::Q6K) => Some(MATVEC_Q6_K),
+            (Self::MatvecWide | Self::MatvecWide8, QuantFormat::Q4K) => Some(MATVEC_Q4_K),
+            (Self::MatvecWide | Self::MatvecWide8, QuantFormat::Q6K) => Some(MATVEC_Q6_K),
             _ => None,
         }
     }
@@ -89,6 +92,7 @@ impl QuantKernel {
     pub fn rows_per_workgroup(self, format: QuantFormat) -> u32 {
         match (self, format) {
             (Self::MatvecWide, QuantFormat::Q4K | QuantFormat::Q6K) => 4,
+            (Self::MatvecWide8, QuantFormat::Q4K | QuantFormat::Q6K) => 8,
             (Self::MatvecThread, _) => 64,
             _ => 1,
         }

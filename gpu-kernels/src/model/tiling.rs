@@ -22,7 +22,10 @@ impl QuantKernel {
     /// it calls; or a kernel written for that format alone (`MatvecWide` for Q4_K, Q6_K).
     pub fn compose(self, format: QuantFormat) -> String {
         if let Some(source) = self.wide_source(format) {
-            source.to_string()
+            match self {
+                Self::MatvecWide8 => source.replace("const ROW_GROUPS: u32 = 1u;", "const ROW_GROUPS: u32 = 2u;"),
+                _ => source.to_string(),
+            }
         } else if self.uses_tile() {
             compose_tiled(self.source(), format)
         } else {

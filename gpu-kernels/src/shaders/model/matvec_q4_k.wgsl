@@ -44,8 +44,6 @@ fn gate(v: vec4<f32>) -> vec4<f32> {
     return 0.5 * v * (1.0 + t);
 }
 
-var<workgroup> partial: array<vec4<f32>, 64>;
-var<workgroup> squares: array<f32, 64>;
 
 // Nibbles of the four bytes of `w` starting at bit `shift` (0: low, 4: high).
 fn nibbles(w: u32, shift: u32) -> vec4<f32> {
@@ -109,25 +107,63 @@ fn x4(i: u32, ss: ptr<function, f32>) -> mat4x4<f32> {
     );
 }
 
+// 1 or 2 groups of 4 rows per workgroup (the source is composed with 2 for
+// `MatvecWide8`): each x value loaded serves 4 or 8 rows.
+const ROW_GROUPS: u32 = 1u;
+
+var<workgroup> partial_a: array<vec4<f32>, 64>;
+var<workgroup> partial_b: array<vec4<f32>, 64>;
+var<workgroup> squares: array<f32, 64>;
+var<workgroup> eighths_a: array<vec4<f32>, 8>;
+var<workgroup> eighths_b: array<vec4<f32>, 8>;
+var<workgroup> eighths_sq: array<f32, 8>;
+
+// y[out_offset + r .. + 4] = v (added to y with `add`), for the rows up to `last`.
+fn store4(r: u32, last: u32, v: vec4<f32>) {
+    let add = p.add != 0u;
+    let o = p.out_offset + r;
+    if r <= last {
+        y[o] = select(0.0, y[o], add) + v.x;
+    }
+    if r + 1u <= last {
+        y[o + 1u] = select(0.0, y[o + 1u], add) + v.y;
+    }
+    if r + 2u <= last {
+        y[o + 2u] = select(0.0, y[o + 2u], add) + v.z;
+    }
+    if r + 3u <= last {
+        y[o + 3u] = select(0.0, y[o + 3u], add) + v.w;
+    }
+}
+
+// Header index (in 16-byte units) of block 0 of row r, the last row past the end.
+fn row_at(r: u32, last: u32) -> u32 {
+    return (p.base + min(r, last) * p.row_bytes) / 16u;
+}
+
 @compute @workgroup_size(64)
 fn main(
     @builtin(local_invocation_index) lid: u32,
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
 ) {
-    let r0 = (wid.x + wid.y * nwg.x) * ROWS;
+    let r0 = (wid.x + wid.y * nwg.x) * ROWS * ROW_GROUPS;
     if r0 >= p.rows {
         return;
     }
-    // Header index of block 0 of each of the 4 rows; past the last row, the last row again
-    // (computed, never written).
+    // Rows past the last are the last again (computed, never written).
     let last = p.rows - 1u;
-    let row0 = (p.base + r0 * p.row_bytes) / 16u;
-    let row1 = (p.base + min(r0 + 1u, last) * p.row_bytes) / 16u;
-    let row2 = (p.base + min(r0 + 2u, last) * p.row_bytes) / 16u;
-    let row3 = (p.base + min(r0 + 3u, last) * p.row_bytes) / 16u;
+    let a0 = row_at(r0, last);
+    let a1 = row_at(r0 + 1u, last);
+    let a2 = row_at(r0 + 2u, last);
+    let a3 = row_at(r0 + 3u, last);
+    let b0 = row_at(r0 + 4u, last);
+    let b1 = row_at(r0 + 5u, last);
+    let b2 = row_at(r0 + 6u, last);
+    let b3 = row_at(r0 + 7u, last);
     let chunks = p.row_elems / 64u;
-    var acc = vec4<f32>(0.0);
+    var acc_a = vec4<f32>(0.0);
+    var acc_b = vec4<f32>(0.0);
     var ss = 0.0;
     for (var it = lid; it < chunks; it += 64u) {
         let xo = it * 16u;
@@ -137,37 +173,53 @@ fn main(
         let hi1 = x4(xo + 12u, &ss);
         let b = 9u * (it / 4u);
         let c = it % 4u;
-        acc += vec4<f32>(
-            chunk_dot(row0 + b, c, lo0, lo1, hi0, hi1),
-            chunk_dot(row1 + b, c, lo0, lo1, hi0, hi1),
-            chunk_dot(row2 + b, c, lo0, lo1, hi0, hi1),
-            chunk_dot(row3 + b, c, lo0, lo1, hi0, hi1),
+        acc_a += vec4<f32>(
+            chunk_dot(a0 + b, c, lo0, lo1, hi0, hi1),
+            chunk_dot(a1 + b, c, lo0, lo1, hi0, hi1),
+            chunk_dot(a2 + b, c, lo0, lo1, hi0, hi1),
+            chunk_dot(a3 + b, c, lo0, lo1, hi0, hi1),
         );
+        if ROW_GROUPS == 2u {
+            acc_b += vec4<f32>(
+                chunk_dot(b0 + b, c, lo0, lo1, hi0, hi1),
+                chunk_dot(b1 + b, c, lo0, lo1, hi0, hi1),
+                chunk_dot(b2 + b, c, lo0, lo1, hi0, hi1),
+                chunk_dot(b3 + b, c, lo0, lo1, hi0, hi1),
+            );
+        }
     }
-    partial[lid] = acc;
+    // Partial sums: 64 → 8 → 1, two barriers.
+    partial_a[lid] = acc_a;
+    partial_b[lid] = acc_b;
     squares[lid] = ss;
     workgroupBarrier();
-    for (var s = 32u; s > 0u; s >>= 1u) {
-        if lid < s {
-            partial[lid] += partial[lid + s];
-            squares[lid] += squares[lid + s];
+    if lid < 8u {
+        var a = vec4<f32>(0.0);
+        var b = vec4<f32>(0.0);
+        var q2 = 0.0;
+        for (var i = 0u; i < 8u; i++) {
+            a += partial_a[8u * lid + i];
+            b += partial_b[8u * lid + i];
+            q2 += squares[8u * lid + i];
         }
-        workgroupBarrier();
+        eighths_a[lid] = a;
+        eighths_b[lid] = b;
+        eighths_sq[lid] = q2;
     }
+    workgroupBarrier();
     if lid == 0u {
-        let scale = select(1.0, inverseSqrt(squares[0] / f32(p.row_elems) + p.eps), p.pre == 1u);
-        let total = partial[0] * scale;
-        let add = p.add != 0u;
-        let o = p.out_offset + r0;
-        y[o] = select(0.0, y[o], add) + total.x;
-        if r0 + 1u <= last {
-            y[o + 1u] = select(0.0, y[o + 1u], add) + total.y;
+        var a = vec4<f32>(0.0);
+        var b = vec4<f32>(0.0);
+        var q2 = 0.0;
+        for (var i = 0u; i < 8u; i++) {
+            a += eighths_a[i];
+            b += eighths_b[i];
+            q2 += eighths_sq[i];
         }
-        if r0 + 2u <= last {
-            y[o + 2u] = select(0.0, y[o + 2u], add) + total.z;
-        }
-        if r0 + 3u <= last {
-            y[o + 3u] = select(0.0, y[o + 3u], add) + total.w;
+        let scale = select(1.0, inverseSqrt(q2 / f32(p.row_elems) + p.eps), p.pre == 1u);
+        store4(r0, last, a * scale);
+        if ROW_GROUPS == 2u {
+            store4(r0 + 4u, last, b * scale);
         }
     }
 }
