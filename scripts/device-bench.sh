@@ -3,7 +3,8 @@
 # (release) in .devbin/ and the Vulkan loader's .deb files in .gl/ (see
 # /work/.library/device/README.md): the probes, then the generated-weights model shapes
 # given as arguments (default: the 1B and 8B shapes), each as JSON under $OUT, and a
-# PyTorch read-bandwidth reference. Prints a short table last.
+# PyTorch read-bandwidth reference (TORCH_REF=1). Arguments are shapes, each optionally
+# with ":kernel" for roofline bench --decode-kernel. Prints a short table last.
 set -uo pipefail
 for f in .gl/*.deb; do dpkg -x "$f" /; done
 ldconfig
@@ -22,7 +23,9 @@ for _ in range(20):
 times.sort()
 print(f"torch read (sum of 2 GiB f32): {x.numel()*4/times[len(times)//2]/1e6:.0f} GB/s median")
 PY
-if [ -x .devbin/bench_matmul ]; then
+nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,utilization.gpu --format=csv -lms 500 >"$OUT/clocks.csv" 2>&1 &
+smi=$!
+if [ -n "${BENCH_MATMUL:-}" ] && [ -x .devbin/bench_matmul ]; then
   timeout 120 .devbin/bench_matmul 2>&1 | tee "$OUT/bench_matmul.txt" | tail -22
 fi
 if [ -x .devbin/bench_matvec ]; then
@@ -30,12 +33,15 @@ if [ -x .devbin/bench_matvec ]; then
 fi
 shapes=("$@")
 [ ${#shapes[@]} -eq 0 ] && shapes=(llama-3-2-1b llama-3-1-8b)
-for shape in "${shapes[@]}"; do
+for run in "${shapes[@]}"; do
+  # A run is a shape, optionally with ":kernel" (roofline bench --decode-kernel).
+  shape=${run%%:*}
   extra=()
   [ "$shape" = llama-3-2-1b ] && extra=(--localscore)
-  timeout 280 .devbin/roofline bench --max-mib 2048 --model-shape "$shape" "${extra[@]}" ${BENCH_ARGS:-} --json \
+  [ "$run" != "$shape" ] && extra+=(--decode-kernel "${run#*:}")
+  timeout 200 .devbin/roofline bench --max-mib 2048 --model-shape "$shape" "${extra[@]}" ${BENCH_ARGS:-} --json \
     >"$OUT/$shape.json" 2>"$OUT/$shape.log"
-  echo "$shape: rc=$?"
+  echo "$run: rc=$?"
   grep -v "generating\|LocalScore test\|(.*/.*)$" "$OUT/$shape.log" | tail -32
   python3 - "$OUT/$shape.json" <<'PY'
 import json, sys
@@ -51,4 +57,7 @@ for k in ("name", "pp_tokens_per_s", "tg_tokens_per_s", "ttft_ms", "bytes_per_to
 ls = m.get("localscore")
 if ls: print("  localscore:", {k: ls[k] for k in ls if k.startswith("avg") or k == "score"})
 PY
+  [ "$run" != "$shape" ] && mv "$OUT/$shape.json" "$OUT/${shape}_${run#*:}.json" && mv "$OUT/$shape.log" "$OUT/${shape}_${run#*:}.log"
 done
+kill $smi 2>/dev/null
+echo "SM clock (MHz) over the run: $(awk -F', ' 'NR>1 {print $2}' "$OUT/clocks.csv" | sort -n | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
