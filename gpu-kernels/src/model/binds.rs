@@ -92,12 +92,12 @@ impl Binder {
         buffers: &[&wgpu::Buffer],
         params: Params,
     ) -> Result<wgpu::BindGroup, ProbeError> {
+        let cursor = self.lock().cursor;
+        let Some((stream, index)) = cursor else {
+            return Ok(Self::make(ctx, pipeline, buffers, params).await?.group);
+        };
         let cursor = {
             let mut state = self.lock();
-            let Some((stream, index)) = state.cursor else {
-                drop(state);
-                return Ok(Self::make(ctx, pipeline, buffers, params).await?.group);
-            };
             if let Some(entry) = state.entries(stream).get_mut(index) {
                 let same = entry.pipeline == *pipeline
                     && entry.buffers.len() == buffers.len()
