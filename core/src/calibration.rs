@@ -40,8 +40,9 @@ pub enum CalibrationError {
     Estimate(String),
 }
 
-/// The least GPU bandwidth a machine may have, GB/s (`check`'s range).
-const MIN_BANDWIDTH_GB_PER_S: f64 = 1.0;
+/// The least GPU bandwidth a machine may have, GB/s (`check`'s range: a software
+/// adapter's probe measures well under 1 GB/s).
+const MIN_BANDWIDTH_GB_PER_S: f64 = 0.01;
 /// The least GPU f32 throughput a machine may have, TFLOPS (`check`'s range).
 const MIN_FP32_TFLOPS: f64 = 0.001;
 
@@ -136,10 +137,11 @@ pub fn calibrate(system: &System, measured: &Measured) -> Result<System, Calibra
         return Err(CalibrationError::NoGpu(system.name.clone()));
     };
     let scale = if gpu.fp32_tflops > 0.0 { measured.fma_f32_tflops / gpu.fp32_tflops } else { 1.0 };
-    gpu.bandwidth_gb_per_s = measured.read_gb_per_s;
-    gpu.fp32_tflops = measured.fma_f32_tflops;
+    // Within `check`'s ranges, so the calibrated machine always estimates and shares.
+    gpu.bandwidth_gb_per_s = measured.read_gb_per_s.max(MIN_BANDWIDTH_GB_PER_S);
+    gpu.fp32_tflops = measured.fma_f32_tflops.max(MIN_FP32_TFLOPS);
     gpu.fp16_tflops = measured.fma_f16_tflops.unwrap_or(gpu.fp16_tflops * scale);
-    gpu.tensor_fp16_tflops = gpu.tensor_fp16_tflops.map(|t| t * scale);
+    gpu.tensor_fp16_tflops = gpu.tensor_fp16_tflops.map(|t| (t * scale).max(MIN_FP32_TFLOPS));
     let base = system.name.trim_end_matches(" (measured)");
     out.name = format!("{base} (measured)");
     out.measured = Some(measured.clone());
@@ -222,6 +224,32 @@ mod tests {
         assert_eq!(id("NVIDIA GeForce RTX 4070 Ti").as_deref(), Some("nvidia-geforce-rtx-4070-ti"));
         assert_eq!(id("llvmpipe (LLVM 15.0.6, 256 bits)"), None);
         assert_eq!(id(""), None);
+    }
+
+    /// A software adapter's probe (under 1 GB/s) still gives a machine that shares: the
+    /// link brings back the same bandwidth and no notice.
+    #[test]
+    fn a_software_adapters_measurement_survives_the_link() {
+        let c = catalog();
+        let entry = c.hardware("nvidia-geforce-rtx-4070").unwrap_or_else(|e| panic!("{e}"));
+        let system = System::assemble(entry, None, None, 1).unwrap_or_else(|e| panic!("{e}"));
+        let m = Measured {
+            adapter: "SwiftShader".into(),
+            read_gb_per_s: 0.0845,
+            fma_f32_tflops: 0.0002,
+            fma_f16_tflops: None,
+        };
+        let out = calibrate(&system, &m).unwrap_or_else(|e| panic!("{e}"));
+        let mut notes = Vec::new();
+        let back = crate::share::custom::decode_system(
+            &crate::share::custom::encode_system(&out),
+            &system,
+            &mut |field, raw, why| notes.push(format!("{field} {raw}: {why}")),
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        let gpu = back.gpu.unwrap_or_else(|| unreachable!());
+        assert!((gpu.bandwidth_gb_per_s - 0.0845).abs() < 1e-9, "{}", gpu.bandwidth_gb_per_s);
+        assert_eq!(gpu.fp32_tflops, MIN_FP32_TFLOPS);
     }
 
     #[test]

@@ -20,7 +20,7 @@
 //! assert!(notices.is_empty());
 //! ```
 
-mod custom;
+pub(crate) mod custom;
 mod fields;
 
 use std::collections::BTreeMap;

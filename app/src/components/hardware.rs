@@ -233,7 +233,7 @@ fn HardwareEditor() -> impl IntoView {
                     <Show when=unified>
                         <NumField label="GPU share of memory" testid="gpu-share" unit="%" value=get(|s| s.unified.map_or(0.0, |u| u.gpu_usable_fraction * 100.0)) on_set=setter!(|s, v| s.unified = Some(UnifiedMemory { gpu_usable_fraction: v / 100.0 })) min=1.0 max=100.0 />
                     </Show>
-                    <NumField label="Bandwidth" testid="gpu-bandwidth" unit="GB/s" value=gpu_get(|g| g.bandwidth_gb_per_s) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.bandwidth_gb_per_s = v }) min=1.0 max=1000000.0 />
+                    <NumField label="Bandwidth" testid="gpu-bandwidth" unit="GB/s" value=gpu_get(|g| g.bandwidth_gb_per_s) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.bandwidth_gb_per_s = v }) min=0.01 max=1000000.0 />
                     <NumField label="FP32" testid="gpu-fp32" unit="TFLOPS" value=gpu_get(|g| g.fp32_tflops) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.fp32_tflops = v }) min=0.001 max=1000000.0 />
                     <NumField label="FP16" testid="gpu-fp16" unit="TFLOPS" value=gpu_get(|g| g.fp16_tflops) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.fp16_tflops = v }) min=0.0 max=1000000.0 />
                     <NumField label="Tensor FP16 (0 = none)" testid="gpu-tensor" unit="TFLOPS" value=gpu_get(|g| g.tensor_fp16_tflops.unwrap_or(0.0)) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.tensor_fp16_tflops = (v > 0.0).then_some(v) }) min=0.0 max=1000000.0 />
