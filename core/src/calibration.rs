@@ -42,9 +42,9 @@ pub enum CalibrationError {
 
 /// The least GPU bandwidth a machine may have, GB/s (`check`'s range: a software
 /// adapter's probe measures well under 1 GB/s).
-const MIN_BANDWIDTH_GB_PER_S: f64 = 0.01;
+pub const MIN_BANDWIDTH_GB_PER_S: f64 = 0.01;
 /// The least GPU f32 throughput a machine may have, TFLOPS (`check`'s range).
-const MIN_FP32_TFLOPS: f64 = 0.001;
+pub const MIN_FP32_TFLOPS: f64 = 0.001;
 
 /// A model benchmark's result (generated weights at a catalog model's shapes, Q4_K_M).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

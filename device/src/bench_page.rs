@@ -131,8 +131,10 @@ pub fn BenchSection(probes: Run) -> impl IntoView {
                                 )}</p>
                                 {(gap > 1.05).then(|| view! {
                                     <p class="note" data-testid="bench-gap">{format!(
-                                        "Even calibrated, the estimator predicts up to {}× this run's speed: the device is slower than the range it models (at least 1 GB/s and 0.001 TFLOPS), or fixed latencies dominate.",
-                                        sig(gap)
+                                        "Even calibrated, the estimator predicts up to {}× this run's speed: the device is slower than the range it models (at least {} GB/s and {} TFLOPS), or fixed latencies dominate.",
+                                        sig(gap),
+                                        sig(roofline_core::calibration::MIN_BANDWIDTH_GB_PER_S),
+                                        sig(roofline_core::calibration::MIN_FP32_TFLOPS)
                                     )}</p>
                                 })}
                                 <button data-testid="bench-calibrate" on:click=apply>"Calibrate the calculator"</button>
