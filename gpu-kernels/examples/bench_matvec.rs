@@ -35,7 +35,6 @@ async fn run() -> Result<(), ProbeError> {
     };
     let copies = if quick { 2 } else { 8 };
     let dispatches = if quick { 8 } else { 64 };
-    let mut table = Vec::new();
     for &(format, row_elems, rows) in shapes {
         let mut tensors = Vec::new();
         for seed in 0..copies {
@@ -68,8 +67,7 @@ async fn run() -> Result<(), ProbeError> {
             let s = samples[samples.len() / 2];
             let gb_s = (bytes * dispatches as u64) as f64 / s / 1e9;
             let us = s / dispatches as f64 * 1e6;
-            table.push(format!("{kernel:?} {format:?} {row_elems}×{rows}: {us:.1} µs per product, {gb_s:.1} GB/s"));
-            println!("{}", table.last().map(String::as_str).unwrap_or_default());
+            println!("{kernel:?} {format:?} {row_elems}×{rows}: {us:.1} µs per product, {gb_s:.1} GB/s");
         }
     }
     // A dispatch too small to matter: what one costs in a pass of many.
@@ -97,7 +95,6 @@ async fn run() -> Result<(), ProbeError> {
         samples.push(now_s() - start);
     }
     samples.sort_by(f64::total_cmp);
-    table.push(format!("small dispatch ({kernel:?}, fresh bind groups): {:.1} µs each", samples[1] / n as f64 * 1e6));
-    println!("\n{}", table.join("\n"));
+    println!("small dispatch ({kernel:?}, fresh bind groups): {:.1} µs each", samples[1] / n as f64 * 1e6);
     Ok(())
 }

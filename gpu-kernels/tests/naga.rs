@@ -67,6 +67,8 @@ fn every_model_wgsl_file_is_used() {
         .iter()
         .map(|k| k.source())
         .chain(composed.iter().map(String::as_str))
+        .chain(QuantKernel::ALL.iter().flat_map(|k| ALL_FORMATS.iter().filter_map(|f| k.wide_source(*f))))
+        .chain([roofline_gpu::model::ops::MATVEC_WIDE_COMMON])
         .chain(ALL_FORMATS.iter().map(|f| f.source()))
         .chain(ALL_FORMATS.iter().map(|f| f.dot_source()))
         .chain(ALL_FORMATS.iter().map(|f| f.tile_source()))

@@ -14,6 +14,8 @@ const DEQUANT_ROWS: &str = include_str!("../shaders/model/dequant_rows.wgsl");
 const MATVEC: &str = include_str!("../shaders/model/matvec.wgsl");
 const MATVEC_Q4_K: &str = include_str!("../shaders/model/matvec_q4_k.wgsl");
 const MATVEC_Q6_K: &str = include_str!("../shaders/model/matvec_q6_k.wgsl");
+/// What the wide matrix-vector kernels share, composed in front of each.
+pub const MATVEC_WIDE_COMMON: &str = include_str!("../shaders/model/matvec_wide_common.wgsl");
 const MATVEC_THREAD: &str = include_str!("../shaders/model/matvec_thread.wgsl");
 const MATMUL: &str = include_str!("../shaders/model/matmul.wgsl");
 const MATMUL_F16: &str = include_str!("../shaders/model/matmul_f16.wgsl");

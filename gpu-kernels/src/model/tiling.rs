@@ -3,7 +3,7 @@
 //! 32 tokens per workgroup, `matmul_thread.wgsl` 128 rows × 16 tokens.
 
 use super::formats::{compose, compose_tiled, QuantFormat};
-use super::ops::QuantKernel;
+use super::ops::{QuantKernel, MATVEC_WIDE_COMMON};
 
 /// Weight rows and tokens of one workgroup's tile in `matmul.wgsl` and `matmul_f16.wgsl`.
 pub const MATMUL_TILE: (u32, u32) = (64, 32);
@@ -22,10 +22,13 @@ impl QuantKernel {
     /// it calls; or a kernel written for that format alone (`MatvecWide` for Q4_K, Q6_K).
     pub fn compose(self, format: QuantFormat) -> String {
         if let Some(source) = self.wide_source(format) {
-            match self {
-                Self::MatvecWide8 => source.replace("const ROW_GROUPS: u32 = 1u;", "const ROW_GROUPS: u32 = 2u;"),
-                _ => source.to_string(),
-            }
+            let common = match self {
+                Self::MatvecWide8 => {
+                    MATVEC_WIDE_COMMON.replace("const ROW_GROUPS: u32 = 1u;", "const ROW_GROUPS: u32 = 2u;")
+                }
+                _ => MATVEC_WIDE_COMMON.to_string(),
+            };
+            format!("{common}\n{source}")
         } else if self.uses_tile() {
             compose_tiled(self.source(), format)
         } else {

@@ -9,7 +9,8 @@
 // gives the weights at 128n + l (+ 32, + 64, + 96) with scales sc[8n + l/16 (+ 2, + 4,
 // + 6)], times the block's d. Blocks are 210 bytes: in a row of an even number of blocks
 // every other one starts half-way into a word, so words are read at 2-byte offsets.
-// `add` != 0 adds the result to y; rows land at y[out_offset + r].
+// matvec_wide_common.wgsl (composed in front) adds the partial sums up; `add` != 0 adds
+// the result to y; rows land at y[out_offset + r].
 
 struct Params {
     row_elems: u32,
@@ -80,19 +81,6 @@ fn part_dot(b: u32, n: u32, l0: u32, xa: mat4x4<f32>, xb: mat4x4<f32>) -> f32 {
     return d * dot(acc, scales);
 }
 
-const ROWS: u32 = 4u;
-
-const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
-
-// x or silu(x) or gelu(x) (tanh form, clamped as elementwise.wgsl clamps it), by `p.pre`.
-fn gate(v: vec4<f32>) -> vec4<f32> {
-    if p.pre == 2u {
-        return v / (1.0 + exp(-v));
-    }
-    let t = tanh(clamp(SQRT_2_OVER_PI * v * (1.0 + 0.044715 * v * v), vec4<f32>(-10.0), vec4<f32>(10.0)));
-    return 0.5 * v * (1.0 + t);
-}
-
 
 // x[i] as `p.pre` asks, with its Σ x² added to `ss` when normalising.
 fn xv(i: u32, ss: ptr<function, f32>) -> vec4<f32> {
@@ -105,35 +93,6 @@ fn xv(i: u32, ss: ptr<function, f32>) -> vec4<f32> {
         return v * nw[i];
     }
     return gate(v) * nw[i];
-}
-
-// 1 or 2 groups of 4 rows per workgroup (the source is composed with 2 for
-// `MatvecWide8`): each x value loaded serves 4 or 8 rows.
-const ROW_GROUPS: u32 = 1u;
-
-var<workgroup> partial_a: array<vec4<f32>, 64>;
-var<workgroup> partial_b: array<vec4<f32>, 64>;
-var<workgroup> squares: array<f32, 64>;
-var<workgroup> eighths_a: array<vec4<f32>, 8>;
-var<workgroup> eighths_b: array<vec4<f32>, 8>;
-var<workgroup> eighths_sq: array<f32, 8>;
-
-// y[out_offset + r .. + 4] = v (added to y with `add`), for the rows up to `last`.
-fn store4(r: u32, last: u32, v: vec4<f32>) {
-    let add = p.add != 0u;
-    let o = p.out_offset + r;
-    if r <= last {
-        y[o] = select(0.0, y[o], add) + v.x;
-    }
-    if r + 1u <= last {
-        y[o + 1u] = select(0.0, y[o + 1u], add) + v.y;
-    }
-    if r + 2u <= last {
-        y[o + 2u] = select(0.0, y[o + 2u], add) + v.z;
-    }
-    if r + 3u <= last {
-        y[o + 3u] = select(0.0, y[o + 3u], add) + v.w;
-    }
 }
 
 // Byte offset of row r, the last row past the end.
@@ -189,38 +148,5 @@ fn main(
             );
         }
     }
-    // Partial sums: 64 → 8 → 1, two barriers.
-    partial_a[lid] = acc_a;
-    partial_b[lid] = acc_b;
-    squares[lid] = ss;
-    workgroupBarrier();
-    if lid < 8u {
-        var a = vec4<f32>(0.0);
-        var b = vec4<f32>(0.0);
-        var q2 = 0.0;
-        for (var i = 0u; i < 8u; i++) {
-            a += partial_a[8u * lid + i];
-            b += partial_b[8u * lid + i];
-            q2 += squares[8u * lid + i];
-        }
-        eighths_a[lid] = a;
-        eighths_b[lid] = b;
-        eighths_sq[lid] = q2;
-    }
-    workgroupBarrier();
-    if lid == 0u {
-        var a = vec4<f32>(0.0);
-        var b = vec4<f32>(0.0);
-        var q2 = 0.0;
-        for (var i = 0u; i < 8u; i++) {
-            a += eighths_a[i];
-            b += eighths_b[i];
-            q2 += eighths_sq[i];
-        }
-        let scale = select(1.0, inverseSqrt(q2 / f32(p.row_elems) + p.eps), p.pre == 1u);
-        store4(r0, last, a * scale);
-        if ROW_GROUPS == 2u {
-            store4(r0 + 4u, last, b * scale);
-        }
-    }
+    finish(lid, r0, last, acc_a, acc_b, ss);
 }
