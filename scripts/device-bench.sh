@@ -28,8 +28,9 @@ smi=$!
 if [ -n "${BENCH_MATMUL:-}" ] && [ -x .devbin/bench_matmul ]; then
   timeout 120 .devbin/bench_matmul 2>&1 | tee "$OUT/bench_matmul.txt" | tail -22
 fi
-if [ -x .devbin/bench_matvec ]; then
-  timeout 120 .devbin/bench_matvec 2>&1 | tee "$OUT/bench_matvec.txt" | tail -8
+if [ -x .devbin/bench_matvec ] && [ -z "${NO_MATVEC:-}" ]; then
+  timeout 120 .devbin/bench_matvec 2>&1 | tee "$OUT/bench_matvec.txt" | tail -48
+  timeout 120 .devbin/bench_matvec --norm 2>&1 | tee "$OUT/bench_matvec_norm.txt" | tail -48
 fi
 shapes=("$@")
 [ ${#shapes[@]} -eq 0 ] && shapes=(llama-3-2-1b llama-3-1-8b)
@@ -39,7 +40,7 @@ for run in "${shapes[@]}"; do
   extra=()
   [ "$shape" = llama-3-2-1b ] && extra=(--localscore)
   [ "$run" != "$shape" ] && extra+=(--decode-kernel "${run#*:}")
-  timeout 200 .devbin/roofline bench --max-mib 2048 --model-shape "$shape" "${extra[@]}" ${BENCH_ARGS:-} --json \
+  timeout 200 "${BIN:-.devbin/roofline}" bench --max-mib 2048 --model-shape "$shape" "${extra[@]}" ${BENCH_ARGS:-} --json \
     >"$OUT/$shape.json" 2>"$OUT/$shape.log"
   echo "$run: rc=$?"
   grep -v "generating\|LocalScore test\|(.*/.*)$" "$OUT/$shape.log" | tail -32

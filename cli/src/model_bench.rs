@@ -48,7 +48,11 @@ pub fn run(
             "plain" => QuantKernel::Matvec,
             "wide" => QuantKernel::MatvecWide,
             "wide8" => QuantKernel::MatvecWide8,
-            other => return Err(anyhow!("--decode-kernel {other}: expected plain, wide or wide8")),
+            "coalesced" => QuantKernel::MatvecCoalesced,
+            "coalesced8" => QuantKernel::MatvecCoalesced8,
+            other => {
+                return Err(anyhow!("--decode-kernel {other}: expected plain, wide, wide8, coalesced or coalesced8"))
+            }
         };
         pollster::block_on(chosen.model.use_matvec_kernel(ctx, kernel)).map_err(|e| anyhow!("{e}"))?;
         eprintln!("  decoding with {kernel:?}");

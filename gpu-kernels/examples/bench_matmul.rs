@@ -157,7 +157,7 @@ async fn run(quick: bool, tokens: u32) -> Result<(), ProbeError> {
     let timer = PassTimer::new(&ctx).await?;
     let (sample_s, samples) = if quick { (0.005, 3) } else { (0.02, 7) };
     let mut bench = Bench { ctx, timer, ops: ModelOps::default(), fops: F32Ops::default(), sample_s, samples };
-    let mut kernels = vec![QuantKernel::Matmul, QuantKernel::MatmulThread];
+    let mut kernels = vec![QuantKernel::Matmul, QuantKernel::Matmul64, QuantKernel::MatmulThread];
     if bench.ctx.adapter.shader_f16 {
         kernels.insert(1, QuantKernel::MatmulF16);
     }

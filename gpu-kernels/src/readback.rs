@@ -7,6 +7,16 @@ use crate::probes::ProbeError;
 /// Maps `buffer` (usage `MAP_READ`) and copies its bytes out. Resolves once every
 /// submission before the call has finished, so it doubles as a completion fence.
 pub(crate) async fn read_bytes(ctx: &GpuContext, buffer: &wgpu::Buffer) -> Result<Vec<u8>, ProbeError> {
+    read_bytes_after(ctx, buffer, None).await
+}
+
+/// As [`read_bytes`], waiting natively only for the submission `after` (the last one that
+/// writes `buffer`) where given, so later submissions may still run.
+pub(crate) async fn read_bytes_after(
+    ctx: &GpuContext,
+    buffer: &wgpu::Buffer,
+    after: Option<wgpu::SubmissionIndex>,
+) -> Result<Vec<u8>, ProbeError> {
     let (sender, receiver) = futures_channel::oneshot::channel();
     let slice = buffer.slice(..);
     slice.map_async(wgpu::MapMode::Read, move |result| {
@@ -14,7 +24,7 @@ pub(crate) async fn read_bytes(ctx: &GpuContext, buffer: &wgpu::Buffer) -> Resul
         let _ = sender.send(result);
     });
     // Natively this blocks until the GPU is done; in the browser it does nothing.
-    if let Err(error) = ctx.device.poll(wgpu::PollType::wait_indefinitely()) {
+    if let Err(error) = ctx.device.poll(wgpu::PollType::Wait { submission_index: after, timeout: None }) {
         return Err(lost_or(ctx, format!("waiting for the GPU failed: {error}")));
     }
     match receiver.await {

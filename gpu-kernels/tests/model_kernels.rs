@@ -106,12 +106,23 @@ fn check_matvec(ctx: &GpuContext, ops: &mut ModelOps, format: QuantFormat, row_e
     }
 }
 
+/// The kernels written for Q4_K and Q6_K alone.
+const WIDE_KERNELS: [QuantKernel; 4] =
+    [QuantKernel::MatvecWide, QuantKernel::MatvecWide8, QuantKernel::MatvecCoalesced, QuantKernel::MatvecCoalesced8];
+
 #[test]
 fn matvec_matches_the_cpu_for_every_format() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
-    for kernel in [QuantKernel::Matvec, QuantKernel::MatvecWide, QuantKernel::MatvecWide8, QuantKernel::MatvecThread] {
+    for kernel in [
+        QuantKernel::Matvec,
+        QuantKernel::MatvecWide,
+        QuantKernel::MatvecWide8,
+        QuantKernel::MatvecCoalesced,
+        QuantKernel::MatvecCoalesced8,
+        QuantKernel::MatvecThread,
+    ] {
         ops.force_matvec = Some(kernel);
         for format in ALL_FORMATS {
             let (row_elems, rows) = shape(format);
@@ -127,9 +138,7 @@ fn wide_matvec_on_odd_and_long_rows() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(0x5EED);
-    for (kernel, format) in [QuantKernel::MatvecWide, QuantKernel::MatvecWide8]
-        .into_iter()
-        .flat_map(|k| [QuantFormat::Q4K, QuantFormat::Q6K].map(|f| (k, f)))
+    for (kernel, format) in WIDE_KERNELS.into_iter().flat_map(|k| [QuantFormat::Q4K, QuantFormat::Q6K].map(|f| (k, f)))
     {
         ops.force_matvec = Some(kernel);
         for (row_elems, rows) in [(768, 9), (256, 5), (14336, 3), (4096 + 256, 11)] {
@@ -146,9 +155,7 @@ fn wide_matvec_with_fused_inputs_matches_the_separate_steps() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(0xF00D);
-    for (kernel, format) in [QuantKernel::MatvecWide, QuantKernel::MatvecWide8]
-        .into_iter()
-        .flat_map(|k| [QuantFormat::Q4K, QuantFormat::Q6K].map(|f| (k, f)))
+    for (kernel, format) in WIDE_KERNELS.into_iter().flat_map(|k| [QuantFormat::Q4K, QuantFormat::Q6K].map(|f| (k, f)))
     {
         ops.force_matvec = Some(kernel);
         for (row_elems, rows) in [(768u32, 9u32), (4096, 6), (256, 3)] {
@@ -278,7 +285,7 @@ fn matmul_matches_the_cpu_for_every_format() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(0x5851_F42D_4C95_7F2D);
-    for kernel in [QuantKernel::Matmul, QuantKernel::MatmulThread] {
+    for kernel in [QuantKernel::Matmul, QuantKernel::Matmul64, QuantKernel::MatmulThread] {
         ops.force_matmul = Some(kernel);
         for format in ALL_FORMATS {
             let (row_elems, rows) = shape(format);
@@ -292,7 +299,7 @@ fn matmul_matches_the_cpu_for_every_format() {
     }
 }
 
-/// The tiled kernels (64 rows × 32 tokens per workgroup, 32 columns a step) on shapes
+/// The tiled kernels (64 rows × 32 or 64 tokens per workgroup, 32 columns a step) on shapes
 /// around their tiles: a row or a token past a whole tile, several tiles each way, one
 /// row, rows of one K-quant block (Q6_K rows then start half a word in); the word-wise
 /// Q4_K and Q6_K loaders and the generic one (Q8_0, Q5_K, F16).
@@ -301,7 +308,7 @@ fn tiled_matmul_matches_the_cpu_on_ragged_shapes() {
     let Some(ctx) = context() else { return };
     let mut ops = ModelOps::default();
     let mut rng = Rng(0xA076_1D64_78BD_642F);
-    let mut kernels = vec![(QuantKernel::Matmul, 1e-5)];
+    let mut kernels = vec![(QuantKernel::Matmul, 1e-5), (QuantKernel::Matmul64, 1e-5)];
     if ctx.adapter.shader_f16 {
         kernels.push((QuantKernel::MatmulF16, 5e-4));
     }
@@ -314,6 +321,8 @@ fn tiled_matmul_matches_the_cpu_on_ragged_shapes() {
                 (512, 64, 32, false),
                 (256, 1, 1, true),
                 (1024, 7, 128, false),
+                (512, 64, 64, true),
+                (256, 3, 65, false),
             ] {
                 check_matmul(&ctx, &mut ops, format, row_elems, rows, tokens, add, &mut rng, relative);
             }

@@ -190,21 +190,31 @@ fn qwen2_shaped_model_matches_the_cpu() {
 /// feed-forward gate computed in the products' dispatches, against the CPU (any adapter).
 #[test]
 fn wide_kernels_with_fused_norms_match_the_cpu() {
-    for (gemma, kernel) in [(false, QuantKernel::MatvecWide), (true, QuantKernel::MatvecWide8)] {
+    for (gemma, kernel) in [
+        (false, QuantKernel::MatvecWide),
+        (true, QuantKernel::MatvecWide8),
+        (true, QuantKernel::MatvecCoalesced),
+        (false, QuantKernel::MatvecCoalesced8),
+    ] {
         let w = k_quant_model(gemma, &mut Rng(17));
         compare_weights(w, Some(kernel));
     }
 }
 
-fn prefill_matches_decoding(gemma: bool) {
+/// The prompt in chunks against one token at a time; with `kernel`, the prompt's products
+/// run on it instead of the adapter's choice.
+fn prefill_matches_decoding(gemma: bool, kernel: Option<QuantKernel>) {
     let Some(ctx) = context() else { return };
     let mut rng = Rng(if gemma { 11 } else { 13 });
     let c = config(gemma);
     let w = weights(&c, &mut rng);
     let mut gpu = pollster::block_on(GpuModel::load(&ctx, &w, 64, &mut |_| {})).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(kernel) = kernel {
+        pollster::block_on(gpu.use_matmul_kernel(&ctx, kernel)).unwrap_or_else(|e| panic!("{e}"));
+    }
     assert_eq!(gpu.prefill_chunk_tokens(), 64, "the chunk is bounded by the context");
     let prompt: Vec<u32> = (0..45).map(|_| (rng.next() % c.vocab as u64) as u32).collect();
-    let name = c.architecture.name();
+    let name = format!("{} ({kernel:?})", c.architecture.name());
     let decoded = pollster::block_on(async {
         let mut last = Vec::new();
         for (pos, &t) in prompt.iter().enumerate() {
@@ -246,12 +256,14 @@ fn prefill_matches_decoding(gemma: bool) {
 
 #[test]
 fn gemma3_shaped_prefill_matches_decoding() {
-    prefill_matches_decoding(true);
+    prefill_matches_decoding(true, None);
+    prefill_matches_decoding(true, Some(QuantKernel::Matmul));
 }
 
 #[test]
 fn qwen2_shaped_prefill_matches_decoding() {
-    prefill_matches_decoding(false);
+    prefill_matches_decoding(false, None);
+    prefill_matches_decoding(false, Some(QuantKernel::Matmul64));
 }
 
 /// Where the adapter has `shader-f16`: the prompt with f16 weight tiles stays within f16

@@ -14,6 +14,7 @@ const DEQUANT_ROWS: &str = include_str!("../shaders/model/dequant_rows.wgsl");
 const MATVEC: &str = include_str!("../shaders/model/matvec.wgsl");
 const MATVEC_Q4_K: &str = include_str!("../shaders/model/matvec_q4_k.wgsl");
 const MATVEC_Q6_K: &str = include_str!("../shaders/model/matvec_q6_k.wgsl");
+const MATVEC_Q4_K_COALESCED: &str = include_str!("../shaders/model/matvec_q4_k_coalesced.wgsl");
 /// What the wide matrix-vector kernels share, composed in front of each.
 pub const MATVEC_WIDE_COMMON: &str = include_str!("../shaders/model/matvec_wide_common.wgsl");
 const MATVEC_THREAD: &str = include_str!("../shaders/model/matvec_thread.wgsl");
@@ -35,11 +36,20 @@ pub enum QuantKernel {
     MatvecWide,
     /// As `MatvecWide` with 8 rows per workgroup (each x value loaded serves 8 rows).
     MatvecWide8,
+    /// As `MatvecWide` with Q4_K read by `matvec_q4_k_coalesced.wgsl`: 16 invocations per
+    /// block, each 8 bytes of its quants, so neighbouring invocations read neighbouring
+    /// bytes of the weights and of x.
+    MatvecCoalesced,
+    /// As `MatvecCoalesced` with 8 rows per workgroup.
+    MatvecCoalesced8,
     /// `matvec_thread.wgsl`: y = W x, an invocation per row (CPU-emulated adapters).
     MatvecThread,
     /// `matmul.wgsl`: Y = X Wᵀ for a batch of tokens, 64 rows × 32 tokens per workgroup
     /// (`tiling`), the weight tile decoded by the format's `tile_*.wgsl`.
     Matmul,
+    /// `matmul.wgsl` with 64 rows × 64 tokens per workgroup: each weight tile serves twice
+    /// the tokens, each invocation keeps 8 rows × 8 tokens.
+    Matmul64,
     /// `matmul_f16.wgsl`: as `Matmul` with the weight tile in f16 (`shader-f16` only).
     MatmulF16,
     /// `matmul_thread.wgsl`: Y = X Wᵀ, an invocation per (2 rows, 16 tokens)
@@ -51,13 +61,16 @@ pub enum QuantKernel {
 
 impl QuantKernel {
     /// Every kernel, for validation.
-    pub const ALL: [QuantKernel; 9] = [
+    pub const ALL: [QuantKernel; 12] = [
         Self::DequantRows,
         Self::Matvec,
         Self::MatvecWide,
         Self::MatvecWide8,
+        Self::MatvecCoalesced,
+        Self::MatvecCoalesced8,
         Self::MatvecThread,
         Self::Matmul,
+        Self::Matmul64,
         Self::MatmulF16,
         Self::MatmulThread,
         Self::GatherRows,
@@ -67,9 +80,11 @@ impl QuantKernel {
     pub fn source(self) -> &'static str {
         match self {
             Self::DequantRows => DEQUANT_ROWS,
-            Self::Matvec | Self::MatvecWide | Self::MatvecWide8 => MATVEC,
+            Self::Matvec | Self::MatvecWide | Self::MatvecWide8 | Self::MatvecCoalesced | Self::MatvecCoalesced8 => {
+                MATVEC
+            }
             Self::MatvecThread => MATVEC_THREAD,
-            Self::Matmul => MATMUL,
+            Self::Matmul | Self::Matmul64 => MATMUL,
             Self::MatmulF16 => MATMUL_F16,
             Self::MatmulThread => MATMUL_THREAD,
             Self::GatherRows => GATHER_ROWS,
@@ -78,14 +93,26 @@ impl QuantKernel {
 
     /// Whether the kernel calls the format's `sub_dot` (the matrix-vector products).
     pub fn uses_dot(self) -> bool {
-        matches!(self, Self::Matvec | Self::MatvecWide | Self::MatvecWide8 | Self::MatvecThread)
+        matches!(
+            self,
+            Self::Matvec
+                | Self::MatvecWide
+                | Self::MatvecWide8
+                | Self::MatvecCoalesced
+                | Self::MatvecCoalesced8
+                | Self::MatvecThread
+        )
     }
 
     /// The kernel written for `format` alone, where there is one.
     pub fn wide_source(self, format: QuantFormat) -> Option<&'static str> {
         match (self, format) {
             (Self::MatvecWide | Self::MatvecWide8, QuantFormat::Q4K) => Some(MATVEC_Q4_K),
-            (Self::MatvecWide | Self::MatvecWide8, QuantFormat::Q6K) => Some(MATVEC_Q6_K),
+            (Self::MatvecCoalesced | Self::MatvecCoalesced8, QuantFormat::Q4K) => Some(MATVEC_Q4_K_COALESCED),
+            (
+                Self::MatvecWide | Self::MatvecWide8 | Self::MatvecCoalesced | Self::MatvecCoalesced8,
+                QuantFormat::Q6K,
+            ) => Some(MATVEC_Q6_K),
             _ => None,
         }
     }
@@ -93,10 +120,39 @@ impl QuantKernel {
     /// Output rows one workgroup of the kernel computes for `format`.
     pub fn rows_per_workgroup(self, format: QuantFormat) -> u32 {
         match (self, format) {
-            (Self::MatvecWide, QuantFormat::Q4K | QuantFormat::Q6K) => 4,
-            (Self::MatvecWide8, QuantFormat::Q4K | QuantFormat::Q6K) => 8,
+            (Self::MatvecWide | Self::MatvecCoalesced, QuantFormat::Q4K | QuantFormat::Q6K) => 4,
+            (Self::MatvecWide8 | Self::MatvecCoalesced8, QuantFormat::Q4K | QuantFormat::Q6K) => 8,
             (Self::MatvecThread, _) => 64,
             _ => 1,
+        }
+    }
+
+    /// The member of the wide family that suits a `rows` × `row_elems` matrix, where `self`
+    /// is the adapter's default `MatvecWide` (a forced kernel stays as it is): for Q4_K,
+    /// rows shorter than 4096 weights (64 invocations × 64) would leave invocations of
+    /// `MatvecWide` idle, so they get the coalesced kernel (16 invocations per block); 8
+    /// rows per workgroup where there are at least 4096 rows (each x value serves more
+    /// rows and there are still 512 workgroups or more), else 4. Q6_K keeps `MatvecWide`,
+    /// which reads its rows in parts of 32 weights. Measured on an H100 with
+    /// `bench_matvec` (docs/measurements).
+    pub fn for_shape(self, format: QuantFormat, row_elems: u32, rows: u32) -> Self {
+        if self != Self::MatvecWide || format != QuantFormat::Q4K {
+            return self;
+        }
+        match (row_elems < 64 * 64, rows >= 4096) {
+            (false, false) => Self::MatvecWide,
+            (false, true) => Self::MatvecWide8,
+            (true, false) => Self::MatvecCoalesced,
+            (true, true) => Self::MatvecCoalesced8,
+        }
+    }
+
+    /// The kernels `for_shape` may choose instead of `self` for `format`.
+    fn shape_variants(self, format: QuantFormat) -> &'static [Self] {
+        if self == Self::MatvecWide && format == QuantFormat::Q4K {
+            &[Self::MatvecWide8, Self::MatvecCoalesced, Self::MatvecCoalesced8]
+        } else {
+            &[]
         }
     }
 
@@ -115,12 +171,16 @@ impl QuantKernel {
         }
     }
 
-    /// The matrix–matrix kernel for this adapter, chosen as `matvec_for` chooses.
+    /// The matrix–matrix kernel for this adapter, chosen as `matvec_for` chooses: on a GPU
+    /// the 64-token tiles, which prompt chunks of up to [`MAX_CHUNK_TOKENS`] fill (on an
+    /// H100 an 8B's pp512 ran 28 % faster than with 32-token tiles, docs/measurements).
+    ///
+    /// [`MAX_CHUNK_TOKENS`]: crate::model::runner::MAX_CHUNK_TOKENS
     pub fn matmul_for(ctx: &GpuContext) -> Self {
         if ctx.adapter.software {
             Self::MatmulThread
         } else {
-            Self::Matmul
+            Self::Matmul64
         }
     }
 }
@@ -199,13 +259,17 @@ fn grid(ctx: &GpuContext, n: u32) -> (u32, u32) {
 }
 
 impl ModelOps {
-    /// Compiles `kernel` for `format` (once).
+    /// Compiles `kernel` for `format` (once), with the kernels
+    /// [`QuantKernel::for_shape`] may choose in its place.
     pub async fn prepare(
         &mut self,
         ctx: &GpuContext,
         kernel: QuantKernel,
         format: QuantFormat,
     ) -> Result<(), ProbeError> {
+        for &variant in kernel.shape_variants(format) {
+            Box::pin(self.prepare(ctx, variant, format)).await?;
+        }
         if self.pipelines.contains_key(&(kernel, format)) {
             return Ok(());
         }
@@ -315,7 +379,10 @@ impl ModelOps {
         out_offset: u32,
         pre: Option<Pre<'_>>,
     ) -> Result<(), ProbeError> {
-        let kernel = self.matvec_kernel(ctx);
+        let kernel = match self.force_matvec {
+            Some(kernel) => kernel,
+            None => QuantKernel::matvec_for(ctx).for_shape(t.format, t.row_elems, t.rows),
+        };
         let pipeline = self.pipeline(kernel, t.format)?;
         let row_bytes = t.format.row_bytes(t.row_elems);
         let (code, eps, second) = match pre {

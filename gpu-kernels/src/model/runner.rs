@@ -19,8 +19,8 @@ use matrix::GpuMatrix;
 pub(crate) use matrix::{tensor_seed, Fill};
 pub use profile::Profile;
 use profile::Profiler;
-use scratch::Scratch;
 pub use scratch::{chunk_tokens, scratch_bytes, MAX_CHUNK_TOKENS};
+use scratch::{Scratch, STEPS_IN_FLIGHT, TOKEN_SLOTS};
 
 use super::binds::Stream;
 use super::f32_ops::F32Ops;
@@ -52,6 +52,15 @@ pub struct Generation {
     pub prompt_s: f64,
     /// Seconds for the remaining generated tokens.
     pub generation_s: f64,
+}
+
+/// Where a step's token ids come from.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    /// Ids written from the CPU.
+    Tokens(&'a [u32]),
+    /// One token: the argmax the step before left on the GPU.
+    Previous,
 }
 
 /// A model in GPU memory, ready to run.
@@ -150,7 +159,7 @@ impl GpuModel {
     /// runs instead); returns whether it does. Off unless asked for: each weight is
     /// rounded to f16, which moves the logits a little from the f32 path's.
     pub async fn use_f16_weight_tiles(&mut self, ctx: &GpuContext) -> Result<bool, ProbeError> {
-        if !ctx.adapter.shader_f16 || QuantKernel::matmul_for(ctx) != QuantKernel::Matmul {
+        if !ctx.adapter.shader_f16 || QuantKernel::matmul_for(ctx) == QuantKernel::MatmulThread {
             return Ok(false);
         }
         self.force_f16_weight_tiles(ctx).await
@@ -179,18 +188,35 @@ impl GpuModel {
         if !ctx.adapter.shader_f16 {
             return Ok(false);
         }
-        let formats: Vec<_> = self.layers.iter().flat_map(|l| l.matrices()).filter_map(|m| m.format()).collect();
-        for format in formats {
-            self.qops.prepare(ctx, QuantKernel::MatmulF16, format).await?;
-        }
-        self.qops.force_matmul = Some(QuantKernel::MatmulF16);
+        self.use_matmul_kernel(ctx, QuantKernel::MatmulF16).await?;
         Ok(true)
     }
 
-    /// Submits `tokens` at positions `start ..` as one command buffer; with `head`, the
-    /// last one's logits and argmax are computed and the argmax copied for reading.
-    async fn submit(&self, ctx: &GpuContext, tokens: &[u32], start: u32, head: bool) -> Result<(), ProbeError> {
-        let n = tokens.len() as u32;
+    /// Runs prompts with `kernel` instead of the adapter's choice of matrix–matrix kernel
+    /// (tests compare them on any adapter).
+    pub async fn use_matmul_kernel(&mut self, ctx: &GpuContext, kernel: QuantKernel) -> Result<(), ProbeError> {
+        let formats: Vec<_> = self.layers.iter().flat_map(|l| l.matrices()).filter_map(|m| m.format()).collect();
+        for format in formats {
+            self.qops.prepare(ctx, kernel, format).await?;
+        }
+        self.qops.force_matmul = Some(kernel);
+        Ok(())
+    }
+
+    /// Submits a step at positions `start ..` as one command buffer; with `head = Some(slot)`,
+    /// the last token's logits and argmax are computed and the argmax copied to
+    /// `s.token_staging[slot]` for reading.
+    async fn submit(
+        &self,
+        ctx: &GpuContext,
+        input: Input<'_>,
+        start: u32,
+        head: Option<usize>,
+    ) -> Result<wgpu::SubmissionIndex, ProbeError> {
+        let n = match input {
+            Input::Tokens(tokens) => tokens.len() as u32,
+            Input::Previous => 1,
+        };
         if n == 0 || n > self.s.tokens {
             return Err(ProbeError::Gpu(format!("a chunk of {n} tokens (at most {})", self.s.tokens)));
         }
@@ -201,54 +227,72 @@ impl GpuModel {
                 self.context_len
             )));
         }
-        if let Some(bad) = tokens.iter().find(|&&t| t >= self.token_embd.rows()) {
-            return Err(ProbeError::Gpu(format!("token {bad} is outside the vocabulary")));
-        }
-        let ids: Vec<u8> = tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
-        ctx.queue.write_buffer(&self.s.ids, 0, &ids);
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        match input {
+            Input::Tokens(tokens) => {
+                if let Some(bad) = tokens.iter().find(|&&t| t >= self.token_embd.rows()) {
+                    return Err(ProbeError::Gpu(format!("token {bad} is outside the vocabulary")));
+                }
+                let ids: Vec<u8> = tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
+                ctx.queue.write_buffer(&self.s.ids, 0, &ids);
+            }
+            // The argmax (always within the vocabulary) becomes this step's input.
+            Input::Previous => encoder.copy_buffer_to_buffer(&self.s.token, 0, &self.s.ids, 0, 4),
+        }
         let stream = if n == 1 { Stream::Decode } else { Stream::Prefill };
         self.qops.binds.begin(stream);
         self.fops.binds.begin(stream);
         if let Some(p) = &self.profiler {
             p.begin();
         }
-        let recorded = self.record_chunk(ctx, &mut encoder, n, start, head).await;
+        let recorded = self.record_chunk(ctx, &mut encoder, n, start, head.is_some()).await;
         self.qops.binds.end();
         self.fops.binds.end();
         recorded?;
-        if head {
-            encoder.copy_buffer_to_buffer(&self.s.token, 0, &self.s.token_staging, 0, 4);
+        if let Some(slot) = head {
+            encoder.copy_buffer_to_buffer(&self.s.token, 0, &self.s.token_staging[slot % TOKEN_SLOTS], 0, 4);
         }
         if let Some(p) = &self.profiler {
             p.resolve(&mut encoder);
         }
-        ctx.queue.submit([encoder.finish()]);
+        let index = ctx.queue.submit([encoder.finish()]);
         if let Some(p) = &self.profiler {
             p.collect(ctx).await?;
         }
-        Ok(())
+        Ok(index)
     }
 
     /// Submits the prompt `tokens` at positions `start ..` chunk by chunk, the output
-    /// head on the last token only.
-    async fn submit_prompt(&self, ctx: &GpuContext, tokens: &[u32], start: u32) -> Result<(), ProbeError> {
+    /// head on the last token only (its argmax copied to read-back slot 0).
+    async fn submit_prompt(
+        &self,
+        ctx: &GpuContext,
+        tokens: &[u32],
+        start: u32,
+    ) -> Result<wgpu::SubmissionIndex, ProbeError> {
         let chunk = self.chunk_tokens.max(1) as usize;
         let count = tokens.len().div_ceil(chunk);
+        let mut last = None;
         for (i, part) in tokens.chunks(chunk).enumerate() {
-            self.submit(ctx, part, start + (i * chunk) as u32, i + 1 == count).await?;
+            let head = (i + 1 == count).then_some(0);
+            last = Some(self.submit(ctx, Input::Tokens(part), start + (i * chunk) as u32, head).await?);
         }
-        Ok(())
+        last.ok_or_else(|| ProbeError::Unsupported("an empty prompt".into()))
     }
 
-    async fn read_token(&self, ctx: &GpuContext) -> Result<u32, ProbeError> {
-        let words = readback::read_words(ctx, &self.s.token_staging).await?;
-        words.first().copied().ok_or_else(|| ProbeError::Gpu("no token came back".into()))
+    /// The token in read-back `slot` once submission `after` has finished.
+    async fn read_token(&self, ctx: &GpuContext, slot: usize, after: wgpu::SubmissionIndex) -> Result<u32, ProbeError> {
+        let staging = &self.s.token_staging[slot % TOKEN_SLOTS];
+        let bytes = readback::read_bytes_after(ctx, staging, Some(after)).await?;
+        match bytes.get(..4) {
+            Some(&[a, b, c, d]) => Ok(u32::from_le_bytes([a, b, c, d])),
+            _ => Err(ProbeError::Gpu("no token came back".into())),
+        }
     }
 
     /// Runs `token` at `pos` and returns the logits (for comparisons with the CPU).
     pub async fn logits(&self, ctx: &GpuContext, token: u32, pos: u32) -> Result<Vec<f32>, ProbeError> {
-        self.submit(ctx, &[token], pos, true).await?;
+        self.submit(ctx, Input::Tokens(&[token]), pos, Some(0)).await?;
         read_f32(ctx, &self.s.logits, self.config.vocab).await
     }
 
@@ -268,7 +312,9 @@ impl GpuModel {
     }
 
     /// Greedy decoding: the prompt (in chunks), then `n` tokens one by one; `on_token`
-    /// sees each as it comes.
+    /// sees each as it comes. Each step takes the argmax the step before left on the GPU,
+    /// so up to `STEPS_IN_FLIGHT` steps are submitted before the first of them is read:
+    /// the GPU need not wait for the CPU to read a token and record the next step.
     pub async fn generate(
         &self,
         ctx: &GpuContext,
@@ -281,24 +327,37 @@ impl GpuModel {
             return Err(ProbeError::Unsupported("an empty prompt".into()));
         }
         let start = now_s();
-        self.submit_prompt(ctx, prompt, 0).await?;
-        let mut pos = prompt.len() as u32 - 1;
-        let mut next = self.read_token(ctx).await?;
+        let prompt_done = self.submit_prompt(ctx, prompt, 0).await?;
+        let first = self.read_token(ctx, 0, prompt_done).await?;
         let prompt_s = now_s() - start;
         let mut tokens = Vec::with_capacity(n);
         let gen_start = now_s();
+        if n == 0 {
+            return Ok(Generation { tokens, prompt_s, generation_s: 0.0 });
+        }
+        tokens.push(first);
+        on_token(first);
+        let mut pos = prompt.len() as u32 - 1;
+        // Steps submitted and not yet read: (read-back slot, submission).
+        let mut in_flight = std::collections::VecDeque::with_capacity(STEPS_IN_FLIGHT);
+        let mut submitted = 1usize;
         while tokens.len() < n {
-            tokens.push(next);
-            on_token(next);
-            if tokens.len() == n {
+            while submitted < n && in_flight.len() < STEPS_IN_FLIGHT {
+                if cancel() {
+                    return Err(ProbeError::Cancelled);
+                }
+                pos += 1;
+                let slot = submitted % TOKEN_SLOTS;
+                let index = self.submit(ctx, Input::Previous, pos, Some(slot)).await?;
+                in_flight.push_back((slot, index));
+                submitted += 1;
+            }
+            let Some((slot, index)) = in_flight.pop_front() else {
                 break;
-            }
-            if cancel() {
-                return Err(ProbeError::Cancelled);
-            }
-            pos += 1;
-            self.submit(ctx, &[next], pos, true).await?;
-            next = self.read_token(ctx).await?;
+            };
+            let token = self.read_token(ctx, slot, index).await?;
+            tokens.push(token);
+            on_token(token);
         }
         Ok(Generation { tokens, prompt_s, generation_s: now_s() - gen_start })
     }

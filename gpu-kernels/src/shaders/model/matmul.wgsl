@@ -1,14 +1,14 @@
 // Y = X Wᵀ for a quantized W (`rows` × `row_elems`) and `tokens` rows of X (f32,
 // [token][row_elems]): the prompt's matrix products. One workgroup of 256 computes a tile
-// of 64 weight rows × 32 tokens, 32 columns per step:
+// of 64 weight rows × 32 tokens (× 64 tokens as `Matmul64`), 32 columns per step:
 // - load: each invocation decodes 8 consecutive weights of one row (the format's
 //   `tile_fetch`/`tile_decode`: a K-quant's scale and minimum once, its quants a word at a
 //   time) and 4 values of X into workgroup memory. The next step's words are fetched before
 //   this step's products, so their latency hides behind the arithmetic.
 // - multiply: four groups of 64 invocations each take 8 of the 32 columns (a split of K
 //   inside the workgroup: 2,048 outputs per workgroup, yet 32 per invocation), and each
-//   invocation accumulates 8 rows × 4 tokens in registers from two vec4 of weights and one
-//   of X per column.
+//   invocation accumulates 8 rows × 4 tokens (8 × 8) in registers from two vec4 of weights
+//   and one (two) of X per column.
 // - end: the groups' partial sums are added through workgroup memory and group 0 writes.
 // Y[t][out_offset + r] with rows `y_stride` apart, so a matrix split into row chunks fills
 // one output; `add` != 0 adds to Y. `base` must be a multiple of 4 (it is 0).
@@ -29,13 +29,19 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-const ROWS: u32 = 64u;
-const TOKENS: u32 = 32u;
-const STEP: u32 = 32u;
+// Groups of 32 tokens per workgroup (the source is composed with 2 for `Matmul64`, whose
+// invocations then keep 8 rows × 8 tokens).
+const TOKEN_GROUPS: u32 = 1u;
 
-// [column][row / 4] (16 vec4 per column) and [column][token / 4] (8 per column).
+const ROWS: u32 = 64u;
+const TOKENS: u32 = 32u * TOKEN_GROUPS;
+const STEP: u32 = 32u;
+// vec4 of X per column.
+const X_ROW: u32 = TOKENS / 4u;
+
+// [column][row / 4] (16 vec4 per column) and [column][token / 4] (X_ROW per column).
 var<workgroup> w_tile: array<vec4<f32>, 512>;
-var<workgroup> x_tile: array<vec4<f32>, 256>;
+var<workgroup> x_tile: array<vec4<f32>, 256u * TOKEN_GROUPS>;
 
 // Four values of token row `t` from column `c`, zero past the row's end.
 fn load_x4(t: u32, c: u32) -> vec4<f32> {
@@ -66,9 +72,10 @@ fn main(
     let lr = lid % ROWS;
     let lpart = lid / ROWS;
     let rb = p.base + min(r0 + lr, p.rows - 1u) * p.row_bytes;
-    let lt = lid % TOKENS;
-    let lq = lid / TOKENS;
+    let lt = lid % 32u;
+    let lq = lid / 32u;
     let xt = min(t0 + lt, p.tokens - 1u);
+    let xt2 = min(t0 + 32u + lt, p.tokens - 1u);
     // Multiplying: group `grp` takes columns 8 grp ..; rows 4 rg .. and 32 + 4 rg ..,
     // tokens 4 tg ...
     let grp = lid / 64u;
@@ -82,28 +89,46 @@ fn main(
     var b1 = vec4<f32>(0.0);
     var b2 = vec4<f32>(0.0);
     var b3 = vec4<f32>(0.0);
+    var c0 = vec4<f32>(0.0);
+    var c1 = vec4<f32>(0.0);
+    var c2 = vec4<f32>(0.0);
+    var c3 = vec4<f32>(0.0);
+    var d0 = vec4<f32>(0.0);
+    var d1 = vec4<f32>(0.0);
+    var d2 = vec4<f32>(0.0);
+    var d3 = vec4<f32>(0.0);
     let steps = (p.row_elems + STEP - 1u) / STEP;
     var raw = tile_fetch(rb, 8u * lpart);
     var xr = load_x4(xt, 4u * lq);
+    var xr2 = vec4<f32>(0.0);
+    if TOKEN_GROUPS == 2u {
+        xr2 = load_x4(xt2, 4u * lq);
+    }
     for (var s = 0u; s < steps; s++) {
         var w = tile_decode(raw);
         for (var j = 0u; j < 8u; j++) {
             w_tile[(8u * lpart + j) * 16u + lr / 4u][lr % 4u] = w[j];
         }
         for (var j = 0u; j < 4u; j++) {
-            x_tile[(4u * lq + j) * 8u + lt / 4u][lt % 4u] = xr[j];
+            x_tile[(4u * lq + j) * X_ROW + lt / 4u][lt % 4u] = xr[j];
+            if TOKEN_GROUPS == 2u {
+                x_tile[(4u * lq + j) * X_ROW + 8u + lt / 4u][lt % 4u] = xr2[j];
+            }
         }
         workgroupBarrier();
         if s + 1u < steps {
             let c = (s + 1u) * STEP;
             raw = tile_fetch(rb, c + 8u * lpart);
             xr = load_x4(xt, c + 4u * lq);
+            if TOKEN_GROUPS == 2u {
+                xr2 = load_x4(xt2, c + 4u * lq);
+            }
         }
         for (var kk = 0u; kk < 8u; kk++) {
             let k = 8u * grp + kk;
             let wa = w_tile[k * 16u + rg];
             let wb = w_tile[k * 16u + 8u + rg];
-            let xv = x_tile[k * 8u + tg];
+            let xv = x_tile[k * X_ROW + tg];
             a0 += wa * xv.x;
             a1 += wa * xv.y;
             a2 += wa * xv.z;
@@ -112,13 +137,25 @@ fn main(
             b1 += wb * xv.y;
             b2 += wb * xv.z;
             b3 += wb * xv.w;
+            if TOKEN_GROUPS == 2u {
+                let xu = x_tile[k * X_ROW + 8u + tg];
+                c0 += wa * xu.x;
+                c1 += wa * xu.y;
+                c2 += wa * xu.z;
+                c3 += wa * xu.w;
+                d0 += wb * xu.x;
+                d1 += wb * xu.y;
+                d2 += wb * xu.z;
+                d3 += wb * xu.w;
+            }
         }
         workgroupBarrier();
     }
     // Groups 1..3 hand their sums to group 0 through x_tile, one accumulator at a time.
-    var acc = array<vec4<f32>, 8>(a0, a1, a2, a3, b0, b1, b2, b3);
+    // Accumulator i: rows 32 ((i % 8) / 4) + 4 rg .., token 32 (i / 8) + 4 tg + i % 4.
+    var acc = array<vec4<f32>, 16>(a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3);
     var sum = acc;
-    for (var i = 0u; i < 8u; i++) {
+    for (var i = 0u; i < 8u * TOKEN_GROUPS; i++) {
         if grp > 0u {
             x_tile[(grp - 1u) * 64u + lid % 64u] = acc[i];
         }
@@ -131,13 +168,13 @@ fn main(
     if grp != 0u {
         return;
     }
-    for (var i = 0u; i < 8u; i++) {
-        let t = t0 + 4u * tg + i % 4u;
+    for (var i = 0u; i < 8u * TOKEN_GROUPS; i++) {
+        let t = t0 + 32u * (i / 8u) + 4u * tg + i % 4u;
         if t >= p.tokens {
             continue;
         }
         for (var j = 0u; j < 4u; j++) {
-            let r = r0 + 32u * (i / 4u) + 4u * rg + j;
+            let r = r0 + 32u * ((i % 8u) / 4u) + 4u * rg + j;
             if r < p.rows {
                 let o = t * p.y_stride + p.out_offset + r;
                 y[o] = select(0.0, y[o], p.add != 0u) + sum[i][j];
