@@ -9,9 +9,11 @@
 //! FLOPs: a matrix product counts 2 · rows · row_elems · tokens; attention counts
 //! 4 · dim · heads · (P + 1) for each query at position P (q·k and the weighted sum of V).
 //!
-//! `cargo run --release -p roofline-gpu --example bench_matmul [-- --quick] [--tokens N]`:
-//! `--quick` takes small shapes (software adapters).
+//! `cargo run --release -p roofline-gpu --example bench_matmul [-- --quick] [--tokens N]
+//! [--variant FILE ...]`: `--quick` takes small shapes (software adapters); each
+//! `--variant` is a `matmul.wgsl` under development, composed and timed as `Matmul64`.
 
+use roofline_gpu::model::compose_tiled;
 use roofline_gpu::model::f32_ops::{AttentionArgs, F32Ops};
 use roofline_gpu::model::generated::Filler;
 use roofline_gpu::model::ops::{read_f32, upload_f32, GpuTensor, MatmulArgs, ModelOps, QuantKernel};
@@ -158,6 +160,15 @@ async fn run(quick: bool, tokens: u32) -> Result<(), ProbeError> {
     let (sample_s, samples) = if quick { (0.005, 3) } else { (0.02, 7) };
     let mut bench = Bench { ctx, timer, ops: ModelOps::default(), fops: F32Ops::default(), sample_s, samples };
     let mut kernels = vec![QuantKernel::Matmul, QuantKernel::Matmul64, QuantKernel::MatmulThread];
+    // `--variant FILE`: a matmul.wgsl under development, composed as Matmul64 and timed
+    // beside the shipped kernels.
+    let args: Vec<String> = std::env::args().collect();
+    let variants: Vec<(String, String)> = args
+        .windows(2)
+        .filter(|w| w[0] == "--variant")
+        .map(|w| std::fs::read_to_string(&w[1]).map(|text| (w[1].clone(), text)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ProbeError::Unsupported(format!("--variant: {e}")))?;
     if bench.ctx.adapter.shader_f16 {
         kernels.insert(1, QuantKernel::MatmulF16);
     }
@@ -180,6 +191,17 @@ async fn run(quick: bool, tokens: u32) -> Result<(), ProbeError> {
             row.print();
             layer_s[k] += per_layer * stats.median;
             rows_out.push(row);
+        }
+        for (file, text) in &variants {
+            let source = text.replace("const TOKEN_GROUPS: u32 = 1u;", "const TOKEN_GROUPS: u32 = 2u;");
+            let mut ops = ModelOps::default();
+            ops.prepare_source(&bench.ctx, QuantKernel::Matmul64, format, &compose_tiled(&source, format)).await?;
+            let kept = std::mem::replace(&mut bench.ops, ops);
+            let args = MatmulArgs { x: &x, y: &y, tokens, y_stride: rows, out_offset: 0, add: false };
+            let timed = bench.time(&Job::Matmul(QuantKernel::Matmul64, &t, args)).await;
+            bench.ops = kept;
+            let shape = format!("{rows}×{row_elems} {format:?} ×{tokens} ({name})");
+            Row { kernel: file.clone(), shape, flops, stats: timed? }.print();
         }
     }
     bench.fops.prepare(&bench.ctx).await?;

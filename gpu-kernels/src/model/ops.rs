@@ -282,6 +282,21 @@ impl ModelOps {
         Ok(())
     }
 
+    /// Compiles `source` (a whole composed module) as `kernel` for `format`, replacing what
+    /// `prepare` compiled: for timing a kernel under development against the shipped one
+    /// (`bench_matmul --variant FILE`).
+    pub async fn prepare_source(
+        &mut self,
+        ctx: &GpuContext,
+        kernel: QuantKernel,
+        format: QuantFormat,
+        source: &str,
+    ) -> Result<(), ProbeError> {
+        let pipeline = gpu::compile(ctx, &format!("{kernel:?} variant for {format:?}"), source).await?;
+        self.pipelines.insert((kernel, format), pipeline);
+        Ok(())
+    }
+
     fn pipeline(&self, kernel: QuantKernel, format: QuantFormat) -> Result<&wgpu::ComputePipeline, ProbeError> {
         self.pipelines
             .get(&(kernel, format))

@@ -39,12 +39,11 @@ fn tile_decode(r: Raw) -> array<f32, 8> {
     let d = unpack2x16float(r.dm);
     let scale = d.x * f32(sc);
     let minimum = d.y * f32(mn);
-    // Odd sub-blocks are the high nibbles.
-    let shift = 4u * (j & 1u);
-    var v: array<f32, 8>;
-    for (var i = 0u; i < 4u; i++) {
-        v[i] = scale * f32((r.q0 >> (8u * i + shift)) & 0xFu) - minimum;
-        v[i + 4u] = scale * f32((r.q1 >> (8u * i + shift)) & 0xFu) - minimum;
-    }
-    return v;
+    // Odd sub-blocks are the high nibbles. Vector operations, no array indexed in a loop
+    // (compilers may put such arrays in slow per-invocation memory).
+    let shifts = vec4<u32>(0u, 8u, 16u, 24u) + vec4<u32>(4u * (j & 1u));
+    let nib = vec4<u32>(0xFu);
+    let lo = scale * vec4<f32>((vec4<u32>(r.q0) >> shifts) & nib) - vec4<f32>(minimum);
+    let hi = scale * vec4<f32>((vec4<u32>(r.q1) >> shifts) & nib) - vec4<f32>(minimum);
+    return array<f32, 8>(lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w);
 }

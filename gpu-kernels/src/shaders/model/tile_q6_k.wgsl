@@ -45,12 +45,13 @@ fn tile_decode(r: Raw) -> array<f32, 8> {
     // Quarters 2 and 3 are the high nibbles of ql; qh holds two bits per quarter.
     let ls = 4u * (k / 2u);
     let hs = 2u * k;
-    var v: array<f32, 8>;
-    for (var i = 0u; i < 4u; i++) {
-        let a = ((ql0 >> (8u * i + ls)) & 0xFu) | (((qh0 >> (8u * i + hs)) & 3u) << 4u);
-        let c = ((ql1 >> (8u * i + ls)) & 0xFu) | (((qh1 >> (8u * i + hs)) & 3u) << 4u);
-        v[i] = scale * f32(i32(a) - 32);
-        v[i + 4u] = scale * f32(i32(c) - 32);
-    }
-    return v;
+    // Vector operations, no array indexed in a loop (compilers may put such arrays in slow
+    // per-invocation memory).
+    let lsv = vec4<u32>(0u, 8u, 16u, 24u) + vec4<u32>(ls);
+    let hsv = vec4<u32>(0u, 8u, 16u, 24u) + vec4<u32>(hs);
+    let a = ((vec4<u32>(ql0) >> lsv) & vec4<u32>(0xFu)) | (((vec4<u32>(qh0) >> hsv) & vec4<u32>(3u)) << vec4<u32>(4u));
+    let c = ((vec4<u32>(ql1) >> lsv) & vec4<u32>(0xFu)) | (((vec4<u32>(qh1) >> hsv) & vec4<u32>(3u)) << vec4<u32>(4u));
+    let va = scale * vec4<f32>(vec4<i32>(a) - vec4<i32>(32));
+    let vc = scale * vec4<f32>(vec4<i32>(c) - vec4<i32>(32));
+    return array<f32, 8>(va.x, va.y, va.z, va.w, vc.x, vc.y, vc.z, vc.w);
 }
