@@ -181,34 +181,91 @@ fn main(
         }
         workgroupBarrier();
     }
-    // Groups 1..3 hand their sums to group 0 through x_tile, one accumulator at a time.
-    // Accumulator i: rows 32 ((i % 8) / 4) + 4 rg .., token 32 (i / 8) + 4 tg + i % 4.
-    var acc = array<vec4<f32>, 16>(a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3);
-    var sum = acc;
-    for (var i = 0u; i < 8u * TOKEN_GROUPS; i++) {
-        if grp > 0u {
-            x_tile[(grp - 1u) * 64u + lid % 64u] = acc[i];
-        }
-        workgroupBarrier();
-        if grp == 0u {
-            sum[i] += x_tile[lid] + x_tile[64u + lid] + x_tile[128u + lid];
-        }
-        workgroupBarrier();
+    // Groups 1..3 hand their sums to group 0 through x_tile, one accumulator at a time;
+    // a_i: rows 4 rg .., token 4 tg + i; b_i 32 rows further; c_i and d_i 32 tokens further.
+    let sa0 = gather(lid, grp, a0);
+    let sa1 = gather(lid, grp, a1);
+    let sa2 = gather(lid, grp, a2);
+    let sa3 = gather(lid, grp, a3);
+    let sb0 = gather(lid, grp, b0);
+    let sb1 = gather(lid, grp, b1);
+    let sb2 = gather(lid, grp, b2);
+    let sb3 = gather(lid, grp, b3);
+    var sc0 = c0;
+    var sc1 = c1;
+    var sc2 = c2;
+    var sc3 = c3;
+    var sd0 = d0;
+    var sd1 = d1;
+    var sd2 = d2;
+    var sd3 = d3;
+    if TOKEN_GROUPS == 2u {
+        sc0 = gather(lid, grp, c0);
+        sc1 = gather(lid, grp, c1);
+        sc2 = gather(lid, grp, c2);
+        sc3 = gather(lid, grp, c3);
+        sd0 = gather(lid, grp, d0);
+        sd1 = gather(lid, grp, d1);
+        sd2 = gather(lid, grp, d2);
+        sd3 = gather(lid, grp, d3);
     }
     if grp != 0u {
         return;
     }
-    for (var i = 0u; i < 8u * TOKEN_GROUPS; i++) {
-        let t = t0 + 32u * (i / 8u) + 4u * tg + i % 4u;
-        if t >= p.tokens {
-            continue;
-        }
-        for (var j = 0u; j < 4u; j++) {
-            let r = r0 + 32u * ((i % 8u) / 4u) + 4u * rg + j;
-            if r < p.rows {
-                let o = t * p.y_stride + p.out_offset + r;
-                y[o] = select(0.0, y[o], p.add != 0u) + sum[i][j];
-            }
-        }
+    let ta = t0 + 4u * tg;
+    let ra = r0 + 4u * rg;
+    put(ta, ra, sa0);
+    put(ta + 1u, ra, sa1);
+    put(ta + 2u, ra, sa2);
+    put(ta + 3u, ra, sa3);
+    put(ta, ra + 32u, sb0);
+    put(ta + 1u, ra + 32u, sb1);
+    put(ta + 2u, ra + 32u, sb2);
+    put(ta + 3u, ra + 32u, sb3);
+    if TOKEN_GROUPS == 2u {
+        put(ta + 32u, ra, sc0);
+        put(ta + 33u, ra, sc1);
+        put(ta + 34u, ra, sc2);
+        put(ta + 35u, ra, sc3);
+        put(ta + 32u, ra + 32u, sd0);
+        put(ta + 33u, ra + 32u, sd1);
+        put(ta + 34u, ra + 32u, sd2);
+        put(ta + 35u, ra + 32u, sd3);
+    }
+}
+
+// Group 0's `v` plus groups 1..3's, handed over through x_tile (which the products no
+// longer read); called by the whole workgroup.
+fn gather(lid: u32, grp: u32, v: vec4<f32>) -> vec4<f32> {
+    if grp > 0u {
+        x_tile[(grp - 1u) * 64u + lid % 64u] = v;
+    }
+    workgroupBarrier();
+    var sum = v;
+    if grp == 0u {
+        sum += x_tile[lid] + x_tile[64u + lid] + x_tile[128u + lid];
+    }
+    workgroupBarrier();
+    return sum;
+}
+
+// Y[t][out_offset + r .. + 4] = v (added with `add`), for the rows and the token that exist.
+fn put(t: u32, r: u32, v: vec4<f32>) {
+    if t >= p.tokens {
+        return;
+    }
+    let o = t * p.y_stride + p.out_offset + r;
+    let add = p.add != 0u;
+    if r < p.rows {
+        y[o] = select(0.0, y[o], add) + v.x;
+    }
+    if r + 1u < p.rows {
+        y[o + 1u] = select(0.0, y[o + 1u], add) + v.y;
+    }
+    if r + 2u < p.rows {
+        y[o + 2u] = select(0.0, y[o + 2u], add) + v.z;
+    }
+    if r + 3u < p.rows {
+        y[o + 3u] = select(0.0, y[o + 3u], add) + v.w;
     }
 }
