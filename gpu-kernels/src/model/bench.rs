@@ -200,7 +200,7 @@ impl ModelBenchConfig {
 
     /// KV cache positions the run needs.
     pub fn context_tokens(&self) -> u32 {
-        // The warm-up runs 2 prompt and 2 generated tokens.
+        // The warm-up runs the test's prompt and 2 generated tokens.
         let own = self.prompt_tokens.max(self.gen_tokens + 2).max(4) + 1;
         if self.localscore {
             localscore::TESTS.iter().map(|(p, g)| p + g).max().unwrap_or(0).max(own)
@@ -388,8 +388,10 @@ pub async fn run_model_bench(
     cancel: &dyn Fn() -> bool,
 ) -> Result<ModelBenchReport, ProbeError> {
     let vocab = shape.config.vocab;
+    // The warm-up runs a prompt of the test's length (the first one of that length was
+    // measured at less than half the later ones' speed on an H100) and 2 tokens.
     step("warm-up");
-    timed(ctx, model, &prompt(vocab, 2, 0), 2, cancel).await?;
+    timed(ctx, model, &prompt(vocab, config.prompt_tokens.max(2), 0), 2, cancel).await?;
     let (mut pp, mut ttft, mut tg) = (Vec::new(), Vec::new(), Vec::new());
     for r in 0..config.repetitions.max(1) {
         step(&format!("pp{} ({}/{})", config.prompt_tokens, r + 1, config.repetitions.max(1)));
