@@ -33,18 +33,6 @@ struct Params {
 @group(0) @binding(4) var<uniform> p: Params;
 
 
-// Nibbles of the four bytes of `w` starting at bit `shift` (0: low, 4: high).
-fn nibbles(w: u32, shift: u32) -> vec4<f32> {
-    let s = vec4<u32>(shift, shift + 8u, shift + 16u, shift + 24u);
-    return vec4<f32>((vec4<u32>(w) >> s) & vec4<u32>(0xFu));
-}
-
-// Byte k (0..12) of the scales, which fill words 1..3 of the header.
-fn scale_byte(h: vec4<u32>, k: u32) -> u32 {
-    let w = select(select(h.y, h.z, k >= 4u), h.w, k >= 8u);
-    return (w >> (8u * (k % 4u))) & 0xFFu;
-}
-
 // 6-bit scale and min j (0..8), as ggml's get_scale_min_k4.
 fn scale_min(h: vec4<u32>, j: u32) -> vec2<f32> {
     if j < 4u {

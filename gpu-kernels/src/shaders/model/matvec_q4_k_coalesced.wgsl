@@ -32,17 +32,6 @@ struct Params {
 // A block is 144 bytes: 18 pairs of words.
 const BLOCK_PAIRS: u32 = 18u;
 
-fn nibbles(w: u32, shift: u32) -> vec4<f32> {
-    let s = vec4<u32>(shift, shift + 8u, shift + 16u, shift + 24u);
-    return vec4<f32>((vec4<u32>(w) >> s) & vec4<u32>(0xFu));
-}
-
-// Byte k (0..12) of the scales, which fill words 1..3 of the header.
-fn scale_byte(h: vec4<u32>, k: u32) -> u32 {
-    let w = select(select(h.y, h.z, k >= 4u), h.w, k >= 8u);
-    return (w >> (8u * (k % 4u))) & 0xFFu;
-}
-
 // 6-bit scale and min j (0..8), as ggml's get_scale_min_k4, without a branch (j differs
 // between the invocations of a block).
 fn scale_min(h: vec4<u32>, j: u32) -> vec2<f32> {
@@ -53,19 +42,6 @@ fn scale_min(h: vec4<u32>, j: u32) -> vec2<f32> {
         (scale_byte(h, k + 8u) >> 4u) | ((scale_byte(h, k + 4u) >> 6u) << 4u),
     );
     return vec2<f32>(select(low, high, j >= 4u));
-}
-
-// x[i .. i + 4] as `p.pre` asks, with Σ x² added to `ss` when normalising.
-fn xv(i: u32, ss: ptr<function, f32>) -> vec4<f32> {
-    let v = x[i];
-    if p.pre == 0u {
-        return v;
-    }
-    if p.pre == 1u {
-        *ss += dot(v, v);
-        return v * nw[i];
-    }
-    return gate(v) * nw[i];
 }
 
 // This invocation's 16 weights of the block at pair `hb` dotted with x: `xl0`, `xl1` the

@@ -82,19 +82,6 @@ fn part_dot(b: u32, n: u32, l0: u32, xa: mat4x4<f32>, xb: mat4x4<f32>) -> f32 {
 }
 
 
-// x[i] as `p.pre` asks, with its Σ x² added to `ss` when normalising.
-fn xv(i: u32, ss: ptr<function, f32>) -> vec4<f32> {
-    let v = x[i];
-    if p.pre == 0u {
-        return v;
-    }
-    if p.pre == 1u {
-        *ss += dot(v, v);
-        return v * nw[i];
-    }
-    return gate(v) * nw[i];
-}
-
 // Byte offset of row r, the last row past the end.
 fn row_at(r: u32, last: u32) -> u32 {
     return p.base + min(r, last) * p.row_bytes;

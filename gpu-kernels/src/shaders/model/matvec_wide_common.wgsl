@@ -1,8 +1,10 @@
-// Shared by the wide matrix-vector kernels (matvec_q4_k.wgsl, matvec_q6_k.wgsl), composed
-// in front of each: the rows per workgroup, the feed-forward gate, and the end of a
-// workgroup — its 64 invocations' partial sums added (64 → 8 → 1, two barriers), the
-// RMSNorm scale applied when normalising, and the rows written. The kernel declares
-// `Params` (with `add`, `out_offset`, `row_elems`, `pre`, `eps`) as `p`, and `y`.
+// Shared by the wide matrix-vector kernels (matvec_q4_k.wgsl, matvec_q4_k_coalesced.wgsl,
+// matvec_q6_k.wgsl), composed in front of each: the rows per workgroup, the feed-forward
+// gate, and the end of a workgroup — its 64 invocations' partial sums added (64 → 8 → 1,
+// two barriers), the RMSNorm scale applied when normalising, and the rows written; and
+// the helpers more than one kernel calls (x as `pre` asks, a word's nibbles, a Q4_K scale
+// byte). The kernel declares `Params` (with `add`, `out_offset`, `row_elems`, `pre`, `eps`) as `p`,
+// `x` and `nw` (4-float arrays), and `y`.
 
 const ROWS: u32 = 4u;
 
@@ -82,4 +84,29 @@ fn finish(lid: u32, r0: u32, last: u32, acc_a: vec4<f32>, acc_b: vec4<f32>, ss: 
             store4(r0 + 4u, last, b * scale);
         }
     }
+}
+
+// x[i] as `p.pre` asks, with its Σ x² added to `ss` when normalising.
+fn xv(i: u32, ss: ptr<function, f32>) -> vec4<f32> {
+    let v = x[i];
+    if p.pre == 0u {
+        return v;
+    }
+    if p.pre == 1u {
+        *ss += dot(v, v);
+        return v * nw[i];
+    }
+    return gate(v) * nw[i];
+}
+
+// Nibbles of the four bytes of `w` starting at bit `shift` (0: low, 4: high).
+fn nibbles(w: u32, shift: u32) -> vec4<f32> {
+    let s = vec4<u32>(shift, shift + 8u, shift + 16u, shift + 24u);
+    return vec4<f32>((vec4<u32>(w) >> s) & vec4<u32>(0xFu));
+}
+
+// Byte k (0..12) of the scales, which fill words 1..3 of the header.
+fn scale_byte(h: vec4<u32>, k: u32) -> u32 {
+    let w = select(select(h.y, h.z, k >= 4u), h.w, k >= 8u);
+    return (w >> (8u * (k % 4u))) & 0xFFu;
 }
