@@ -7,7 +7,7 @@ use roofline_core::hardware::HardwareEntry;
 use roofline_core::model::ModelSpec;
 use roofline_core::quant::QuantScheme;
 use roofline_core::system::System;
-use roofline_core::workload::{KvType, Placement, Speculative, Workload};
+use roofline_core::workload::{KvType, Os, Placement, Speculative, Workload};
 
 /// Options that pick a machine and a model.
 #[derive(Debug, Args)]
@@ -48,6 +48,9 @@ pub struct Target {
     /// Batch: sequences processed together.
     #[arg(long, default_value_t = 1)]
     pub batch: u32,
+    /// Operating system the engine runs on: linux (also macOS) or windows.
+    #[arg(long, default_value = "linux")]
+    pub os: String,
 }
 
 /// Resolved inputs.
@@ -57,6 +60,7 @@ pub struct Resolved {
     pub quant: QuantScheme,
     pub placement: Placement,
     pub kv_type: KvType,
+    pub os: Os,
 }
 
 fn read_json(path: &std::path::Path) -> Result<String> {
@@ -101,7 +105,9 @@ impl Target {
         };
         let kv_type = KvType::parse(&self.kv_type)
             .ok_or_else(|| anyhow!("unknown KV cache type '{}' (f16, q8_0, q4_0)", self.kv_type))?;
-        Ok(Resolved { system, model, quant, placement, kv_type })
+        let os = Os::parse(&self.os)
+            .ok_or_else(|| anyhow!("unknown operating system '{}' (linux, macos, windows)", self.os))?;
+        Ok(Resolved { system, model, quant, placement, kv_type, os })
     }
 }
 
@@ -152,6 +158,7 @@ impl WorkloadArgs {
                 draft_tokens: self.draft_tokens,
                 acceptance_rate: self.acceptance,
             }),
+            os: r.os,
         };
         w.validate()?;
         Ok((w, draft))

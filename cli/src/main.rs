@@ -125,8 +125,13 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Localscore { target, json } => {
             let r = target.resolve(&catalog)?;
-            let base =
-                Workload { placement: r.placement, kv_type: r.kv_type, batch: target.batch, ..Workload::default() };
+            let base = Workload {
+                placement: r.placement,
+                kv_type: r.kv_type,
+                batch: target.batch,
+                os: r.os,
+                ..Workload::default()
+            };
             let ls = localscore::predict(&r.system, &r.model, r.quant, &base, &eff)?;
             if json {
                 let mut v = serde_json::to_value(&ls)?;

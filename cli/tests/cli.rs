@@ -196,6 +196,24 @@ fn kv_type_quant_and_batch_move_the_figures() {
 }
 
 #[test]
+fn windows_slows_a_gpu_step_and_leaves_a_cpu_alone() {
+    let linux = estimate(GPU, "llama-3-2-1b", &[]);
+    let windows = estimate(GPU, "llama-3-2-1b", &["--os", "windows"]);
+    assert_eq!(windows["workload"]["os"], "windows");
+    assert!(num(&windows, "generation_tokens_per_s") < num(&linux, "generation_tokens_per_s"));
+    let macos = estimate(GPU, "llama-3-2-1b", &["--os", "macOS"]);
+    assert_eq!(num(&macos, "generation_tokens_per_s"), num(&linux, "generation_tokens_per_s"));
+    let cpu_linux = estimate(CPU, MODEL, &[]);
+    let cpu_windows = estimate(CPU, MODEL, &["--os", "windows"]);
+    assert_eq!(num(&cpu_windows, "generation_tokens_per_s"), num(&cpu_linux, "generation_tokens_per_s"));
+    let ls = json(&["localscore", "--hardware", GPU, "--model", MODEL, "--os", "windows"]);
+    let ls_linux = json(&["localscore", "--hardware", GPU, "--model", MODEL]);
+    assert!(num(&ls, "score") < num(&ls_linux, "score"));
+    assert!(fails_with_one_line(&["estimate", "--hardware", GPU, "--model", MODEL, "--os", "beos"])
+        .contains("operating system"));
+}
+
+#[test]
 fn speculative_decoding_with_a_draft_model() {
     let plain = estimate(GPU, MODEL, &[]);
     let spec = estimate(GPU, MODEL, &["--draft", "llama-3-2-1b", "--draft-tokens", "4", "--acceptance", "0.8"]);

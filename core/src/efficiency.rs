@@ -108,6 +108,10 @@ pub struct FamilyParams {
     pub step_latency_us: f64,
     /// Most bandwidth one CPU core can draw, GB/s (CPU families only; GPUs ignore it).
     pub core_bandwidth_gb_per_s: f64,
+    /// Factor on the layer and step latencies on Windows (≥ 1): its GPU driver model
+    /// submits kernels at a higher cost, and its scheduler wakes waiting threads later.
+    #[serde(default = "default_windows_latency_factor")]
+    pub windows_latency_factor: f64,
     /// Spread of fitted-out-of-sample errors: the 10th and 90th percentile of
     /// measured ÷ predicted for generation speed.
     pub band_generation: [f64; 2],
@@ -129,6 +133,7 @@ impl FamilyParams {
             layer_latency_us: if cpu { 1.0 } else { 40.0 },
             step_latency_us: 500.0,
             core_bandwidth_gb_per_s: 12.0,
+            windows_latency_factor: default_windows_latency_factor(),
             band_generation: [0.8, 1.2],
             band_prompt: [0.7, 1.3],
         }
@@ -139,6 +144,11 @@ impl FamilyParams {
 /// before it existed get): a few per cent of the vector peak.
 fn default_attention_efficiency() -> f64 {
     0.05
+}
+
+/// Prior of [`FamilyParams::windows_latency_factor`]: no difference from Linux.
+fn default_windows_latency_factor() -> f64 {
+    1.0
 }
 
 /// The full parameter set: one [`FamilyParams`] per family.

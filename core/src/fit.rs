@@ -17,9 +17,9 @@ pub const MIN_GROUPS: usize = 4;
 /// Scale of the Cauchy loss on log errors (≈ 10 %, the accuracy aimed at).
 const LOSS_SCALE: f64 = 0.07;
 
-fn to_vec(p: &FamilyParams, cpu: bool) -> Vec<f64> {
+fn to_vec(p: &FamilyParams, cpu: bool, windows: bool) -> Vec<f64> {
     let fifth = if cpu { p.core_bandwidth_gb_per_s } else { p.vector_efficiency };
-    vec![
+    let mut v = vec![
         p.bandwidth_efficiency,
         p.matrix_efficiency,
         fifth,
@@ -27,10 +27,11 @@ fn to_vec(p: &FamilyParams, cpu: bool) -> Vec<f64> {
         p.step_latency_us.max(0.01),
         p.generation_compute_efficiency,
         p.attention_efficiency,
-    ]
-    .into_iter()
-    .map(f64::ln)
-    .collect()
+    ];
+    if windows {
+        v.push(p.windows_latency_factor.max(1.0));
+    }
+    v.into_iter().map(f64::ln).collect()
 }
 
 fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool) -> FamilyParams {
@@ -47,6 +48,9 @@ fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool) -> FamilyParams {
     p.step_latency_us = v(4).min(100_000.0);
     p.generation_compute_efficiency = v(5).min(1.0);
     p.attention_efficiency = v(6).min(1.0);
+    if x.len() > 7 {
+        p.windows_latency_factor = v(7).clamp(1.0, 20.0);
+    }
     p
 }
 
@@ -126,8 +130,11 @@ pub fn fit(groups: &[&Group], start: &Efficiency, iterations: usize) -> Efficien
             continue;
         }
         let cpu = family.is_cpu();
+        // The Windows factor describes a GPU driver's launch costs; it is fitted where the
+        // family has enough groups run (mostly) on Windows to tell it apart.
+        let windows = !cpu && mine.iter().filter(|g| 2 * g.windows_runs > g.runs).count() >= MIN_GROUPS;
         let base = eff.get(family);
-        let x0 = to_vec(&base, cpu);
+        let x0 = to_vec(&base, cpu, windows);
         let mut trial = eff.clone();
         let mut objective = |x: &[f64]| {
             trial.families.insert(family, from_vec(x, &base, cpu));

@@ -11,7 +11,7 @@ use crate::localscore;
 use crate::model::ModelSpec;
 use crate::quant::QuantScheme;
 use crate::system::System;
-use crate::workload::{Placement, Workload};
+use crate::workload::{Os, Placement, Workload};
 
 /// The three reference models LocalScore runs, as its file names them.
 pub const REFERENCE_MODELS: [&str; 3] = ["Llama 3.2 1B Instruct", "Meta Llama 3.1 8B Instruct", "Qwen2.5 14B Instruct"];
@@ -35,6 +35,8 @@ pub struct Run {
     pub prompt_tokens_per_s: f64,
     /// System memory reported, GB.
     pub system_ram_gb: Option<f64>,
+    /// Operating system of the run.
+    pub os: Os,
 }
 
 /// A malformed measurement file.
@@ -58,6 +60,8 @@ pub fn parse_tsv(text: &str) -> Result<Vec<Run>, ParseError> {
     let (c_model, c_quant, c_accel, c_type) =
         (col("model_name")?, col("model_quant")?, col("accel_name")?, col("accel_type")?);
     let c_ram = col("system_ram")?;
+    // Older exports have no operating system column: their runs count as Linux.
+    let c_os = col("system_os").ok();
     let mut runs = Vec::new();
     for (i, line) in lines.enumerate() {
         if line.trim().is_empty() {
@@ -80,6 +84,7 @@ pub fn parse_tsv(text: &str) -> Result<Vec<Run>, ParseError> {
             ttft_ms: num(c_ttft)?,
             prompt_tokens_per_s: num(c_pp)?,
             system_ram_gb: get(c_ram).trim().parse().ok(),
+            os: if c_os.map(get).map(str::trim) == Some("Windows") { Os::Windows } else { Os::Linux },
         });
     }
     Ok(runs)
@@ -96,6 +101,8 @@ pub struct Group {
     pub on_gpu: bool,
     /// Runs in the group.
     pub runs: usize,
+    /// Of those, runs on Windows.
+    pub windows_runs: usize,
     /// Median generation speed, token/s.
     pub gen_tokens_per_s: f64,
     /// Median prompt speed, token/s.
@@ -163,6 +170,7 @@ pub fn groups(catalog: &Catalog, runs: &[Run]) -> (Vec<Group>, usize) {
             model_id,
             on_gpu,
             runs: rs.len(),
+            windows_runs: rs.iter().filter(|r| r.os == Os::Windows).count(),
             gen_tokens_per_s: median(&mut rs.iter().map(|r| r.gen_tokens_per_s).collect::<Vec<_>>()),
             prompt_tokens_per_s: median(&mut rs.iter().map(|r| r.prompt_tokens_per_s).collect::<Vec<_>>()),
             ttft_ms: median(&mut rs.iter().map(|r| r.ttft_ms).collect::<Vec<_>>()),
@@ -174,12 +182,30 @@ pub fn groups(catalog: &Catalog, runs: &[Run]) -> (Vec<Group>, usize) {
     (out, covered)
 }
 
-/// Predicted LocalScore averages of a group: `(pp, tg, ttft_ms)`.
+/// Predicted LocalScore averages of a group, `(pp, tg, ttft_ms)`: like with like, the
+/// median over its runs of each run's prediction (a run on Windows predicted for Windows).
 pub fn predict(group: &Group, eff: &Efficiency) -> Option<(f64, f64, f64)> {
     let placement = if group.on_gpu { Placement::Auto } else { Placement::CpuOnly };
     let w = Workload { placement, ..Workload::default() };
-    let ls = localscore::predict(&group.system, &group.model, QuantScheme::Q4_K_M, &w, eff).ok()?;
-    Some((ls.avg_prompt_tokens_per_s, ls.avg_generation_tokens_per_s, ls.avg_time_to_first_token_ms))
+    let one = |os: Os| -> Option<(f64, f64, f64)> {
+        let w = Workload { os, ..w.clone() };
+        let ls = localscore::predict(&group.system, &group.model, QuantScheme::Q4_K_M, &w, eff).ok()?;
+        Some((ls.avg_prompt_tokens_per_s, ls.avg_generation_tokens_per_s, ls.avg_time_to_first_token_ms))
+    };
+    let windows = group.windows_runs.min(group.runs);
+    let linux = group.runs - windows;
+    let (l, win) = match (linux, windows) {
+        (_, 0) => return one(Os::Linux),
+        (0, _) => return one(Os::Windows),
+        _ => (one(Os::Linux)?, one(Os::Windows)?),
+    };
+    // Median of `linux` copies of `l` and `windows` copies of `win`.
+    let pick = |a: f64, b: f64| match linux.cmp(&windows) {
+        std::cmp::Ordering::Greater => a,
+        std::cmp::Ordering::Less => b,
+        std::cmp::Ordering::Equal => 0.5 * (a + b),
+    };
+    Some((pick(l.0, win.0), pick(l.1, win.1), pick(l.2, win.2)))
 }
 
 /// Absolute percentage errors of a set of predictions.

@@ -93,6 +93,59 @@ pub struct Workload {
     pub cold_start_disk_gb_per_s: Option<f64>,
     /// Speculative decoding, if used.
     pub speculative: Option<Speculative>,
+    /// Operating system the engine runs on.
+    #[serde(default, skip_serializing_if = "Os::is_default")]
+    pub os: Os,
+}
+
+/// Operating system the engine runs on. On Windows a GPU's kernel launches and the host's
+/// share of each step cost more than on Linux or macOS (the GPU driver model; LocalScore's
+/// own notes say its Windows runs are slower), so a GPU's fixed latencies are scaled by its
+/// family's fitted `windows_latency_factor`. CPU-only runs show no such difference in the
+/// measured data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Os {
+    /// Linux, macOS, the BSDs: what the fitted latencies describe.
+    #[default]
+    Linux,
+    /// Windows.
+    Windows,
+}
+
+impl Os {
+    /// Every operating system, in display order.
+    pub const ALL: [Os; 2] = [Os::Linux, Os::Windows];
+
+    /// `true` for the default, [`Os::Linux`].
+    pub fn is_default(&self) -> bool {
+        *self == Os::Linux
+    }
+
+    /// Short id (`linux`, `windows`), as the CLI and share links write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Os::Linux => "linux",
+            Os::Windows => "windows",
+        }
+    }
+
+    /// Name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Os::Linux => "Linux / macOS",
+            Os::Windows => "Windows",
+        }
+    }
+
+    /// Parses an id, case-insensitively (`macos` is read as [`Os::Linux`]'s group).
+    pub fn parse(text: &str) -> Option<Os> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "linux" | "macos" | "mac" | "darwin" | "bsd" | "freebsd" => Some(Os::Linux),
+            "windows" | "win" => Some(Os::Windows),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Workload {
@@ -107,6 +160,7 @@ impl Default for Workload {
             placement: Placement::Auto,
             cold_start_disk_gb_per_s: None,
             speculative: None,
+            os: Os::Linux,
         }
     }
 }

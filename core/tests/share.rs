@@ -5,7 +5,7 @@ use roofline_core::catalog::Catalog;
 use roofline_core::quant::ALL_SCHEMES;
 use roofline_core::scenario::{custom_model, HardwareChoice, ModelChoice, Scenario};
 use roofline_core::share::{decode, encode, starter_comparison, AppState, Page};
-use roofline_core::workload::{KvType, Placement, Speculative, Workload};
+use roofline_core::workload::{KvType, Os, Placement, Speculative, Workload};
 
 fn catalog() -> Catalog {
     Catalog::builtin()
@@ -93,6 +93,7 @@ fn custom_machines_and_models_round_trip_exactly() {
                     draft_tokens: 5,
                     acceptance_rate: 0.7,
                 }),
+                os: Os::Windows,
             },
         };
         round_trip(&AppState { page: Page::Device, main, compare: Vec::new() });
@@ -131,6 +132,7 @@ fn hostile_links_give_defaults_and_notices() {
         ("v=1&q=Q9_Z", "quantization"),
         ("v=1&kv=f64", "KV cache type"),
         ("v=1&pl=everywhere", "placement"),
+        ("v=1&os=beos", "operating system"),
         ("v=1&cold=inf", "disk read speed"),
         ("v=1&sd=nope~0~2", "speculative decoding"),
         ("v=1&hc=garbage", "custom machine"),

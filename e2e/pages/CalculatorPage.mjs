@@ -46,6 +46,10 @@ export class CalculatorPage extends AppPage {
     await this.id('placement').selectOption(value);
   }
 
+  async setOs(value) {
+    await this.id('os').selectOption(value);
+  }
+
   /** Types `value` into the exact number box `testid` and commits it (change event). */
   async setExact(testid, value) {
     const box = this.id(testid);

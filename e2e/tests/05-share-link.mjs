@@ -30,6 +30,8 @@ export default {
     await app.id('gpu-layers').waitFor();
     await app.setExact('gpu-layers', 30);
     await waitFor(async () => /pl=30/.test(await app.shareLink()), 'the link to carry 30 GPU layers');
+    await app.setOs('windows');
+    await waitFor(async () => /os=windows/.test(await app.shareLink()), 'the link to carry the operating system');
     await app.gotoCompare();
     const compare = new ComparePage(app.page, t.baseUrl);
     await compare.addCurrent();

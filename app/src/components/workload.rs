@@ -1,10 +1,10 @@
 //! The workload section: use-case and LocalScore presets, tokens, context, batch, KV
-//! cache type, placement, cold start and speculative decoding.
+//! cache type, placement, operating system, cold start and speculative decoding.
 
 use leptos::prelude::*;
 use roofline_core::estimate::verdict::USE_CASES;
 use roofline_core::localscore::TESTS;
-use roofline_core::workload::{limits, KvType, Placement, Speculative, Workload};
+use roofline_core::workload::{limits, KvType, Os, Placement, Speculative, Workload};
 
 use super::fields::{CountSlider, NumField};
 use crate::state::{catalog, use_store};
@@ -138,6 +138,19 @@ pub fn WorkloadSection() -> impl IntoView {
             <Show when=move || matches!(placement(), Placement::GpuLayers(_))>
                 <CountSlider label="Layers on the GPU(s)" testid="gpu-layers" value=gpu_layers on_set=move |n| store.edit(|s| s.workload.placement = Placement::GpuLayers(n)) min=0 max=layers />
             </Show>
+            <label class="field">
+                <span class="label">"Operating system"</span>
+                <select data-testid="os" title="GPU kernel launches cost more on Windows" on:change=move |ev| {
+                    if let Some(o) = Os::parse(&event_target_value(&ev)) {
+                        store.edit(|s| s.workload.os = o);
+                    }
+                }>
+                    {Os::ALL
+                        .into_iter()
+                        .map(|o| view! { <option value=o.id() selected=move || store.state.with(|s| s.main.workload.os == o)>{o.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
             <details class="editor" data-testid="workload-more">
                 <summary>"Cold start and speculative decoding"</summary>
                 <label class="check">

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::efficiency::{Efficiency, Family};
 use crate::system::System;
+use crate::workload::Os;
 
 /// CPU or GPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -43,10 +44,11 @@ pub struct Device {
     /// Sustained rate of a generation step's attention (non-flash, one query token),
     /// GFLOP/s: `vector FP32 peak × attention_efficiency`.
     pub attention_gflops: f64,
-    /// Fixed cost per block per step, s: GPU `layer_latency`; CPU `cores × layer_latency`
-    /// (threads synchronising after every operation).
+    /// Fixed cost per block per step, s: GPU `layer_latency` (× the family's
+    /// `windows_latency_factor` on Windows); CPU `cores × layer_latency` (threads
+    /// synchronising after every operation).
     pub layer_latency_s: f64,
-    /// Fixed cost per step, s.
+    /// Fixed cost per step, s (a GPU's × `windows_latency_factor` on Windows).
     pub step_latency_s: f64,
     /// Memory this device may use, GB.
     pub capacity_gb: f64,
@@ -54,8 +56,8 @@ pub struct Device {
     pub link_gb_per_s: Option<f64>,
 }
 
-/// The CPU (index 0) followed by each GPU.
-pub fn devices(system: &System, eff: &Efficiency) -> Vec<Device> {
+/// The CPU (index 0) followed by each GPU, for an engine running on `os`.
+pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
     let cpu_family = Family::of_cpu(system.cpu.isa);
     let cp = eff.get(cpu_family);
     let cpu_peak_bw = system.memory.peak_bandwidth_gb_per_s();
@@ -81,6 +83,7 @@ pub fn devices(system: &System, eff: &Efficiency) -> Vec<Device> {
     if let Some(gpu) = &system.gpu {
         let family = Family::of_gpu(gpu.backend);
         let p = eff.get(family);
+        let os_factor = if os == Os::Windows { p.windows_latency_factor } else { 1.0 };
         let peak_gflops = gpu.matrix_tflops() * 1e3;
         let compute_eff = if gpu.has_matrix_units() { p.matrix_efficiency } else { p.vector_efficiency };
         for i in 0..system.gpu_count.max(1) {
@@ -94,8 +97,8 @@ pub fn devices(system: &System, eff: &Efficiency) -> Vec<Device> {
                 gflops: peak_gflops * compute_eff,
                 generation_gflops: gpu.fp32_tflops * 1e3 * p.generation_compute_efficiency,
                 attention_gflops: gpu.fp32_tflops * 1e3 * p.attention_efficiency,
-                layer_latency_s: p.layer_latency_us * 1e-6,
-                step_latency_s: p.step_latency_us * 1e-6,
+                layer_latency_s: p.layer_latency_us * 1e-6 * os_factor,
+                step_latency_s: p.step_latency_us * 1e-6 * os_factor,
                 capacity_gb: system.gpu_capacity_gb(),
                 link_gb_per_s: if system.unified.is_some() { None } else { gpu.pcie_gb_per_s() },
             });

@@ -242,6 +242,10 @@ pub(super) fn device_inputs(ctx: &Ctx, dev: &Device, phase: Phase) -> Vec<Input>
             }
         }
     }
+    if dev.kind == DeviceKind::Gpu && ctx.inputs.workload.os == crate::workload::Os::Windows {
+        let factor = u::sig(p.windows_latency_factor);
+        out.push(input(format!("{fam} Windows factor on the latencies"), factor, fitted.clone()));
+    }
     out.push(input(format!("{fam} latency per block"), u::seconds(dev.layer_latency_s), fitted.clone()));
     out.push(input(format!("{fam} latency per step"), u::seconds(dev.step_latency_s), fitted));
     out

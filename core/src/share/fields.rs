@@ -4,7 +4,8 @@
 //! machine; `m` model id, `mc` custom model; `q` quantization; `pp` prompt tokens, `tg`
 //! generated tokens, `d` context depth, `b` batch, `ctx` context size, `kv` KV cache type,
 //! `pl` placement (`auto`, `cpu`, `gpu`, `xe` experts on CPU, or a layer count), `cold`
-//! disk read GB/s for a cold start, `sd` speculative decoding `draft~tokens~acceptance`.
+//! disk read GB/s for a cold start, `sd` speculative decoding `draft~tokens~acceptance`,
+//! `os` operating system (`linux`, `windows`).
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ use crate::catalog::Catalog;
 use crate::quant::QuantScheme;
 use crate::scenario::{HardwareChoice, ModelChoice, Scenario};
 use crate::system::System;
-use crate::workload::{limits, KvType, Placement, Speculative, Workload};
+use crate::workload::{limits, KvType, Os, Placement, Speculative, Workload};
 
 /// A link field that could not be used as given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,6 +108,7 @@ fn all_pairs(s: &Scenario) -> BTreeMap<String, String> {
     if let Some(sd) = &w.speculative {
         put("sd", format!("{}~{}~{}", sd.draft_model_id, sd.draft_tokens, sd.acceptance_rate));
     }
+    put("os", w.os.id().to_owned());
     m
 }
 
@@ -153,7 +155,7 @@ pub fn decode_scenario(
 ) -> Scenario {
     let mut r = Reader { pairs, prefix, notices };
     for key in pairs.keys() {
-        if !["hw", "hg", "hh", "n", "hc", "m", "mc", "q", "pp", "tg", "d", "b", "ctx", "kv", "pl", "cold", "sd"]
+        if !["hw", "hg", "hh", "n", "hc", "m", "mc", "q", "pp", "tg", "d", "b", "ctx", "kv", "pl", "cold", "sd", "os"]
             .contains(&key.as_str())
         {
             let value = pairs.get(key).cloned().unwrap_or_default();
@@ -267,6 +269,12 @@ fn read_workload(r: &mut Reader<'_>, catalog: &Catalog) -> Workload {
         match cold.parse::<f64>() {
             Ok(v) if v.is_finite() && v > 0.0 && v <= 1000.0 => w.cold_start_disk_gb_per_s = Some(v),
             _ => r.note("disk read speed", &cold, "must be between 0 and 1000 GB/s; cold start off"),
+        }
+    }
+    if let Some(os) = r.get("os").map(str::to_owned) {
+        match Os::parse(&os) {
+            Some(o) => w.os = o,
+            None => r.note("operating system", &os, "unknown; using Linux"),
         }
     }
     if let Some(sd) = r.get("sd").map(str::to_owned) {

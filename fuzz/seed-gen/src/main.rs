@@ -20,7 +20,7 @@ use roofline_core::gguf::{model_from_header, parse_header, Value, ValueType};
 use roofline_core::quant::QuantScheme;
 use roofline_core::scenario::{custom_model, HardwareChoice, ModelChoice, Scenario};
 use roofline_core::share::{decode, encode, starter_comparison, AppState, Page};
-use roofline_core::workload::{KvType, Placement, Speculative, Workload};
+use roofline_core::workload::{KvType, Os, Placement, Speculative, Workload};
 
 fn corpus(target: &str) -> PathBuf {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
@@ -79,6 +79,7 @@ fn share_links(c: &Catalog) {
                 draft_tokens: 5,
                 acceptance_rate: 0.7,
             }),
+            os: Os::Windows,
         },
     };
     links.push(("custom_machine_model", encode(&AppState { page: Page::Device, main: custom, compare: Vec::new() })));
