@@ -112,6 +112,12 @@ pub struct FamilyParams {
     /// submits kernels at a higher cost, and its scheduler wakes waiting threads later.
     #[serde(default = "default_windows_latency_factor")]
     pub windows_latency_factor: f64,
+    /// Fraction of its spec-sheet bandwidth a laptop GPU sustains relative to a desktop
+    /// part of its family: laptops run GPUs at lower power and often at lower memory clocks
+    /// than the sheets give. (Laptop CPUs fitted with such a factor predicted devices left
+    /// out of the fit worse, so CPUs have none.)
+    #[serde(default = "default_laptop_efficiency")]
+    pub laptop_efficiency: f64,
     /// Spread of fitted-out-of-sample errors: the 10th and 90th percentile of
     /// measured ÷ predicted for generation speed.
     pub band_generation: [f64; 2],
@@ -134,6 +140,7 @@ impl FamilyParams {
             step_latency_us: 500.0,
             core_bandwidth_gb_per_s: 12.0,
             windows_latency_factor: default_windows_latency_factor(),
+            laptop_efficiency: default_laptop_efficiency(),
             band_generation: [0.8, 1.2],
             band_prompt: [0.7, 1.3],
         }
@@ -148,6 +155,11 @@ fn default_attention_efficiency() -> f64 {
 
 /// Prior of [`FamilyParams::windows_latency_factor`]: no difference from Linux.
 fn default_windows_latency_factor() -> f64 {
+    1.0
+}
+
+/// Prior of [`FamilyParams::laptop_efficiency`]: laptops as fast as the spec sheet.
+fn default_laptop_efficiency() -> f64 {
     1.0
 }
 

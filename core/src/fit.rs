@@ -17,7 +17,16 @@ pub const MIN_GROUPS: usize = 4;
 /// Scale of the Cauchy loss on log errors (≈ 10 %, the accuracy aimed at).
 const LOSS_SCALE: f64 = 0.07;
 
-fn to_vec(p: &FamilyParams, cpu: bool, windows: bool) -> Vec<f64> {
+/// The parameters a family's data can inform beyond the seven every family fits.
+#[derive(Debug, Clone, Copy)]
+struct Optional {
+    /// `windows_latency_factor`.
+    windows: bool,
+    /// `laptop_efficiency`.
+    laptop: bool,
+}
+
+fn to_vec(p: &FamilyParams, cpu: bool, opt: Optional) -> Vec<f64> {
     let fifth = if cpu { p.core_bandwidth_gb_per_s } else { p.vector_efficiency };
     let mut v = vec![
         p.bandwidth_efficiency,
@@ -28,13 +37,16 @@ fn to_vec(p: &FamilyParams, cpu: bool, windows: bool) -> Vec<f64> {
         p.generation_compute_efficiency,
         p.attention_efficiency,
     ];
-    if windows {
+    if opt.windows {
         v.push(p.windows_latency_factor.max(1.0));
+    }
+    if opt.laptop {
+        v.push(p.laptop_efficiency.clamp(0.05, 1.0));
     }
     v.into_iter().map(f64::ln).collect()
 }
 
-fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool) -> FamilyParams {
+fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool, opt: Optional) -> FamilyParams {
     let v = |i: usize| x.get(i).copied().unwrap_or(0.0).exp();
     let mut p = *base;
     p.bandwidth_efficiency = v(0).min(1.0);
@@ -48,8 +60,13 @@ fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool) -> FamilyParams {
     p.step_latency_us = v(4).min(100_000.0);
     p.generation_compute_efficiency = v(5).min(1.0);
     p.attention_efficiency = v(6).min(1.0);
-    if x.len() > 7 {
-        p.windows_latency_factor = v(7).clamp(1.0, 20.0);
+    let mut next = 7;
+    if opt.windows {
+        p.windows_latency_factor = v(next).clamp(1.0, 20.0);
+        next += 1;
+    }
+    if opt.laptop {
+        p.laptop_efficiency = v(next).clamp(0.05, 1.0);
     }
     p
 }
@@ -133,11 +150,14 @@ pub fn fit(groups: &[&Group], start: &Efficiency, iterations: usize) -> Efficien
         // The Windows factor describes a GPU driver's launch costs; it is fitted where the
         // family has enough groups run (mostly) on Windows to tell it apart.
         let windows = !cpu && mine.iter().filter(|g| 2 * g.windows_runs > g.runs).count() >= MIN_GROUPS;
+        // Likewise the laptop factor, where enough groups ran on laptop GPUs.
+        let laptop = !cpu && mine.iter().filter(|g| g.on_laptop_gpu()).count() >= MIN_GROUPS;
+        let opt = Optional { windows, laptop };
         let base = eff.get(family);
-        let x0 = to_vec(&base, cpu, windows);
+        let x0 = to_vec(&base, cpu, opt);
         let mut trial = eff.clone();
         let mut objective = |x: &[f64]| {
-            trial.families.insert(family, from_vec(x, &base, cpu));
+            trial.families.insert(family, from_vec(x, &base, cpu, opt));
             loss(&mine, &trial)
         };
         // Two restarts shake the simplex out of early collapse.
@@ -145,7 +165,7 @@ pub fn fit(groups: &[&Group], start: &Efficiency, iterations: usize) -> Efficien
         for _ in 0..2 {
             x = nelder_mead(&mut objective, &x, 0.4, iterations);
         }
-        eff.families.insert(family, from_vec(&x, &base, cpu));
+        eff.families.insert(family, from_vec(&x, &base, cpu, opt));
     }
     eff.fitted_on = format!("{} device × model groups of LocalScore runs", groups.len());
     eff

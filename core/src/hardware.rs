@@ -103,6 +103,10 @@ pub struct CpuSpec {
     pub int8_dot: bool,
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 impl CpuSpec {
     /// Clock used for sustained all-core work, GHz: the mean of base and boost.
     pub fn sustained_clock_ghz(&self) -> f64 {
@@ -189,6 +193,11 @@ pub struct GpuSpec {
     /// Board or package power, W.
     #[serde(default)]
     pub tdp_w: Option<f64>,
+    /// A laptop GPU: at the power and memory clocks laptops give it, it streams weights
+    /// below its spec sheet's bandwidth, by the family's fitted `laptop_efficiency`
+    /// (`System::assemble` sets it for catalog entries of class `laptop`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mobile: bool,
 }
 
 impl GpuSpec {

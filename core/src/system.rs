@@ -112,14 +112,21 @@ impl System {
                 (c, m, None)
             }
         };
+        // A laptop entry's GPU, integrated or discrete, is a laptop GPU.
+        let laptop = |e: &HardwareEntry| e.class == crate::hardware::HardwareClass::Laptop;
         let mut gpu = main.gpu.clone();
+        if let Some(g) = gpu.as_mut() {
+            g.mobile |= laptop(main);
+        }
         let mut unified = unified;
         let mut name = main.name.clone();
         if let Some(extra) = extra_gpu {
             if main.unified_memory.is_some() && host.is_none() {
                 return Err(SystemError::GpuOnUnified(main.id.clone()));
             }
-            gpu = Some(extra.gpu.clone().ok_or_else(|| SystemError::NotAGpu(extra.id.clone()))?);
+            let mut g = extra.gpu.clone().ok_or_else(|| SystemError::NotAGpu(extra.id.clone()))?;
+            g.mobile |= laptop(extra);
+            gpu = Some(g);
             unified = None;
             name = format!("{} + {}", main.name, extra.name);
         }

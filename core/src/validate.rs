@@ -182,6 +182,13 @@ pub fn groups(catalog: &Catalog, runs: &[Run]) -> (Vec<Group>, usize) {
     (out, covered)
 }
 
+impl Group {
+    /// Whether the group ran on a laptop GPU.
+    pub fn on_laptop_gpu(&self) -> bool {
+        self.on_gpu && self.system.gpu.as_ref().is_some_and(|g| g.mobile)
+    }
+}
+
 /// Predicted LocalScore averages of a group, `(pp, tg, ttft_ms)`: like with like, the
 /// median over its runs of each run's prediction (a run on Windows predicted for Windows).
 pub fn predict(group: &Group, eff: &Efficiency) -> Option<(f64, f64, f64)> {

@@ -256,3 +256,29 @@ fn q4_k_m_file_sizes_match_published_ggufs() {
         assert!(bytes > lo && bytes < hi, "{id}: Q4_K_M {bytes:.4e} bytes outside [{lo:e}, {hi:e}]");
     }
 }
+
+#[test]
+fn laptop_entries_give_laptop_gpus_and_a_lower_sustained_bandwidth() {
+    use roofline_core::efficiency::Efficiency;
+    use roofline_core::estimate::devices::devices;
+    use roofline_core::system::System;
+    use roofline_core::workload::Os;
+    let c = catalog();
+    let get = |id: &str| c.hardware(id).unwrap();
+    let laptop = System::assemble(get("nvidia-geforce-rtx-4060-laptop"), None, None, 1).unwrap();
+    let desktop = System::assemble(get("nvidia-geforce-rtx-4060"), None, None, 1).unwrap();
+    assert!(laptop.gpu.as_ref().unwrap().mobile);
+    assert!(!desktop.gpu.as_ref().unwrap().mobile);
+    // A laptop CPU with a desktop GPU added: the GPU keeps its own class.
+    let mixed = System::assemble(get("intel-core-i7-12700h"), None, Some(get("nvidia-geforce-rtx-4060")), 1).unwrap();
+    assert!(!mixed.gpu.as_ref().unwrap().mobile);
+    let eff = Efficiency::fitted();
+    let mut as_desktop = laptop.clone();
+    if let Some(g) = as_desktop.gpu.as_mut() {
+        g.mobile = false;
+    }
+    let bw = |s: &System| devices(s, &eff, Os::Linux)[1].bandwidth_gb_per_s;
+    let factor = eff.get(roofline_core::efficiency::Family::Cuda).laptop_efficiency;
+    assert!(factor > 0.0 && factor <= 1.0, "{factor}");
+    assert!((bw(&laptop) - factor * bw(&as_desktop)).abs() < 1e-9);
+}

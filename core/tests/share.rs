@@ -69,6 +69,7 @@ fn custom_machines_and_models_round_trip_exactly() {
         ("apple-m2-max-12c-38g", "gemma-3-27b"),
         ("amd-ryzen-ai-max-plus-395", "qwen3-30b-a3b"),
         ("amd-epyc-9554p", "gpt-oss-120b"),
+        ("nvidia-geforce-rtx-4060-laptop", "llama-3-1-8b"),
     ] {
         let mut system = HardwareChoice::preset(hw).system(&c).unwrap();
         system.name = "Ünïcode ~&=#%<script>alert(1)</script> box".into();
@@ -133,6 +134,7 @@ fn hostile_links_give_defaults_and_notices() {
         ("v=1&kv=f64", "KV cache type"),
         ("v=1&pl=everywhere", "placement"),
         ("v=1&os=beos", "operating system"),
+        ("v=1&hc=x&hl=yes", "laptop GPU"),
         ("v=1&cold=inf", "disk read speed"),
         ("v=1&sd=nope~0~2", "speculative decoding"),
         ("v=1&hc=garbage", "custom machine"),

@@ -30,7 +30,7 @@ pub struct Device {
     pub peak_bandwidth_gb_per_s: f64,
     /// Sustained bandwidth while streaming weights, GB/s:
     /// GPU `peak × bandwidth_efficiency`; CPU `min(peak × bandwidth_efficiency,
-    /// cores × core_bandwidth)`.
+    /// cores × core_bandwidth)`; a laptop GPU's (`mobile`) also `× laptop_efficiency`.
     pub bandwidth_gb_per_s: f64,
     /// Compute peak used by the matrix kernels, GFLOP/s (GPU: matrix units or vector
     /// FP16/FP32; CPU: [`crate::hardware::CpuSpec::engine_fp32_gflops`]).
@@ -84,6 +84,9 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
         let family = Family::of_gpu(gpu.backend);
         let p = eff.get(family);
         let os_factor = if os == Os::Windows { p.windows_latency_factor } else { 1.0 };
+        // A laptop GPU streams at a fraction of its sheet's bandwidth; measured rates (a
+        // calibrated machine) already are what it sustains.
+        let mobile = if gpu.mobile && system.measured.is_none() { p.laptop_efficiency } else { 1.0 };
         let peak_gflops = gpu.matrix_tflops() * 1e3;
         let compute_eff = if gpu.has_matrix_units() { p.matrix_efficiency } else { p.vector_efficiency };
         for i in 0..system.gpu_count.max(1) {
@@ -92,7 +95,7 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
                 kind: DeviceKind::Gpu,
                 family,
                 peak_bandwidth_gb_per_s: gpu.bandwidth_gb_per_s,
-                bandwidth_gb_per_s: gpu.bandwidth_gb_per_s * p.bandwidth_efficiency,
+                bandwidth_gb_per_s: mobile * gpu.bandwidth_gb_per_s * p.bandwidth_efficiency,
                 peak_gflops,
                 gflops: peak_gflops * compute_eff,
                 generation_gflops: gpu.fp32_tflops * 1e3 * p.generation_compute_efficiency,

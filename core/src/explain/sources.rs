@@ -176,6 +176,13 @@ pub(super) fn device_inputs(ctx: &Ctx, dev: &Device, phase: Phase) -> Vec<Input>
         (DeviceKind::Gpu, Some(g)) => {
             out.push(cited("GPU peak bandwidth", u::bandwidth_gb_per_s(g.bandwidth_gb_per_s), hw.clone()));
             out.push(input(format!("{fam} bandwidth efficiency"), u::sig(p.bandwidth_efficiency), fitted.clone()));
+            if g.mobile && system.measured.is_none() {
+                out.push(input(
+                    format!("{fam} laptop GPU bandwidth factor"),
+                    u::sig(p.laptop_efficiency),
+                    fitted.clone(),
+                ));
+            }
             let (units, e, name) = match g.tensor_fp16_tflops {
                 Some(_) => ("FP16 matrix units", p.matrix_efficiency, "matrix"),
                 None => ("vector FP16/FP32", p.vector_efficiency, "vector"),
@@ -262,7 +269,11 @@ pub(super) fn rates_line(ctx: &Ctx, dev: &Device, phase: Phase) -> String {
     let (b_line, c_eff, gen_peak) = match (dev.kind, &system.gpu) {
         (DeviceKind::Gpu, Some(g)) => {
             let c_eff = if g.has_matrix_units() { p.matrix_efficiency } else { p.vector_efficiency };
-            (format!("{peak_bw} × {}", u::sig(p.bandwidth_efficiency)), c_eff, g.fp32_tflops * 1e3)
+            let mut b = format!("{peak_bw} × {}", u::sig(p.bandwidth_efficiency));
+            if g.mobile && system.measured.is_none() {
+                b.push_str(&format!(" × {} (laptop)", u::sig(p.laptop_efficiency)));
+            }
+            (b, c_eff, g.fp32_tflops * 1e3)
         }
         _ => {
             let cores = system.cpu.performance_cores.max(1);

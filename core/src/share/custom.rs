@@ -255,6 +255,7 @@ pub fn decode_system(text: &str, base: &System, note: &mut dyn FnMut(&str, &str,
             pcie_gen: f.opt_num("PCIe generation", None, 1.0, 7.0),
             pcie_lanes: f.opt_num("PCIe lanes", None, 1.0, 32.0),
             tdp_w: f.opt_num("TDP", None, 1.0, 100_000.0),
+            mobile: false,
         });
         gpu_count = f.num("GPU count", 1, 1.0, 16.0);
         unified = f.opt_num("GPU share of memory", None, 0.01, 1.0).map(|x| UnifiedMemory { gpu_usable_fraction: x });
@@ -285,6 +286,7 @@ fn default_gpu() -> GpuSpec {
         pcie_gen: None,
         pcie_lanes: None,
         tdp_w: None,
+        mobile: false,
     }
 }
 

@@ -1,7 +1,7 @@
 //! The key–value form of one scenario in a link.
 //!
 //! Keys: `hw` machine id, `hg` added GPU id, `hh` host id, `n` GPU count, `hc` custom
-//! machine; `m` model id, `mc` custom model; `q` quantization; `pp` prompt tokens, `tg`
+//! machine, `hl=1` its GPU is a laptop GPU; `m` model id, `mc` custom model; `q` quantization; `pp` prompt tokens, `tg`
 //! generated tokens, `d` context depth, `b` batch, `ctx` context size, `kv` KV cache type,
 //! `pl` placement (`auto`, `cpu`, `gpu`, `xe` experts on CPU, or a layer count), `cold`
 //! disk read GB/s for a cold start, `sd` speculative decoding `draft~tokens~acceptance`,
@@ -83,7 +83,12 @@ fn all_pairs(s: &Scenario) -> BTreeMap<String, String> {
             }
             put("n", gpu_count.to_string());
         }
-        HardwareChoice::Custom(system) => put("hc", custom::encode_system(system)),
+        HardwareChoice::Custom(system) => {
+            put("hc", custom::encode_system(system));
+            if system.gpu.as_ref().is_some_and(|g| g.mobile) {
+                put("hl", "1".to_owned());
+            }
+        }
     }
     match &s.model {
         ModelChoice::Preset(id) => put("m", id.clone()),
@@ -155,8 +160,11 @@ pub fn decode_scenario(
 ) -> Scenario {
     let mut r = Reader { pairs, prefix, notices };
     for key in pairs.keys() {
-        if !["hw", "hg", "hh", "n", "hc", "m", "mc", "q", "pp", "tg", "d", "b", "ctx", "kv", "pl", "cold", "sd", "os"]
-            .contains(&key.as_str())
+        if ![
+            "hw", "hg", "hh", "n", "hc", "m", "mc", "q", "pp", "tg", "d", "b", "ctx", "kv", "pl", "cold", "sd", "os",
+            "hl",
+        ]
+        .contains(&key.as_str())
         {
             let value = pairs.get(key).cloned().unwrap_or_default();
             r.note(&format!("unknown field {key}"), &value, "ignored");
@@ -179,7 +187,14 @@ pub fn decode_scenario(
 fn read_hardware(r: &mut Reader<'_>, catalog: &Catalog) -> Option<HardwareChoice> {
     if let Some(text) = r.get("hc").map(str::to_owned) {
         let base = Scenario::default().hardware.system(catalog).ok()?;
-        let system: System = custom::decode_system(&text, &base, &mut |f, v, why| r.note(f, v, why));
+        let mut system: System = custom::decode_system(&text, &base, &mut |f, v, why| r.note(f, v, why));
+        if let Some(flag) = r.get("hl").map(str::to_owned) {
+            match (flag.as_str(), system.gpu.as_mut()) {
+                ("1", Some(g)) => g.mobile = true,
+                ("0", _) => {}
+                _ => r.note("laptop GPU", &flag, "expected 1 on a machine with a GPU; ignored"),
+            }
+        }
         return match crate::scenario::check_system(&system) {
             Ok(()) => Some(HardwareChoice::Custom(Box::new(system))),
             Err(e) => {
