@@ -170,6 +170,17 @@ pub struct Efficiency {
     pub fitted_on: String,
     /// Parameters per family.
     pub families: BTreeMap<Family, FamilyParams>,
+    /// Bandwidth factor per GPU architecture (`GpuSpec::architecture`), where the data
+    /// single one out: the fraction of its family's sustained bandwidth it reaches.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub architectures: BTreeMap<String, f64>,
+}
+
+impl Efficiency {
+    /// Bandwidth factor of GPU architecture `arch` (1 where none was fitted).
+    pub fn architecture_factor(&self, arch: &str) -> f64 {
+        self.architectures.get(arch).copied().unwrap_or(1.0)
+    }
 }
 
 /// The fitted parameters shipped with the estimator.
@@ -181,6 +192,7 @@ impl Efficiency {
         Efficiency {
             fitted_on: "priors".to_owned(),
             families: ALL_FAMILIES.iter().map(|&f| (f, FamilyParams::prior(f))).collect(),
+            architectures: BTreeMap::new(),
         }
     }
 

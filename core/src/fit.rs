@@ -17,7 +17,7 @@ pub const MIN_GROUPS: usize = 4;
 /// Scale of the Cauchy loss on log errors (≈ 10 %, the accuracy aimed at).
 const LOSS_SCALE: f64 = 0.07;
 
-/// The parameters a family's data can inform beyond the seven every family fits.
+/// The parameters a family's data can inform beyond those every family fits.
 #[derive(Debug, Clone, Copy)]
 struct Optional {
     /// `windows_latency_factor`.
@@ -26,47 +26,101 @@ struct Optional {
     laptop: bool,
 }
 
-fn to_vec(p: &FamilyParams, cpu: bool, opt: Optional) -> Vec<f64> {
-    let fifth = if cpu { p.core_bandwidth_gb_per_s } else { p.vector_efficiency };
-    let mut v = vec![
-        p.bandwidth_efficiency,
-        p.matrix_efficiency,
-        fifth,
-        p.layer_latency_us.max(0.01),
-        p.step_latency_us.max(0.01),
-        p.generation_compute_efficiency,
-        p.attention_efficiency,
-    ];
-    if opt.windows {
-        v.push(p.windows_latency_factor.max(1.0));
-    }
-    if opt.laptop {
-        v.push(p.laptop_efficiency.clamp(0.05, 1.0));
-    }
-    v.into_iter().map(f64::ln).collect()
+/// One fitted parameter of a family, searched over its logarithm within `(low, high)`.
+#[derive(Debug, Clone, Copy)]
+enum Param {
+    Bandwidth,
+    Matrix,
+    Vector,
+    CoreBandwidth,
+    LayerLatency,
+    StepLatency,
+    GenerationCompute,
+    Attention,
+    Windows,
+    Laptop,
 }
 
-fn from_vec(x: &[f64], base: &FamilyParams, cpu: bool, opt: Optional) -> FamilyParams {
-    let v = |i: usize| x.get(i).copied().unwrap_or(0.0).exp();
-    let mut p = *base;
-    p.bandwidth_efficiency = v(0).min(1.0);
-    p.matrix_efficiency = v(1).min(1.0);
-    if cpu {
-        p.core_bandwidth_gb_per_s = v(2).min(200.0);
-    } else {
-        p.vector_efficiency = v(2).min(1.0);
+impl Param {
+    fn range(self) -> (f64, f64) {
+        match self {
+            Param::CoreBandwidth => (0.01, 200.0),
+            Param::LayerLatency => (0.01, 5000.0),
+            Param::StepLatency => (0.01, 100_000.0),
+            Param::Windows => (1.0, 20.0),
+            Param::Laptop => (0.05, 1.0),
+            _ => (1e-6, 1.0),
+        }
     }
-    p.layer_latency_us = v(3).min(5000.0);
-    p.step_latency_us = v(4).min(100_000.0);
-    p.generation_compute_efficiency = v(5).min(1.0);
-    p.attention_efficiency = v(6).min(1.0);
-    let mut next = 7;
+
+    fn get(self, p: &FamilyParams) -> f64 {
+        match self {
+            Param::Bandwidth => p.bandwidth_efficiency,
+            Param::Matrix => p.matrix_efficiency,
+            Param::Vector => p.vector_efficiency,
+            Param::CoreBandwidth => p.core_bandwidth_gb_per_s,
+            Param::LayerLatency => p.layer_latency_us,
+            Param::StepLatency => p.step_latency_us,
+            Param::GenerationCompute => p.generation_compute_efficiency,
+            Param::Attention => p.attention_efficiency,
+            Param::Windows => p.windows_latency_factor,
+            Param::Laptop => p.laptop_efficiency,
+        }
+    }
+
+    fn set(self, p: &mut FamilyParams, v: f64) {
+        let (lo, hi) = self.range();
+        let v = v.clamp(lo, hi);
+        match self {
+            Param::Bandwidth => p.bandwidth_efficiency = v,
+            Param::Matrix => p.matrix_efficiency = v,
+            Param::Vector => p.vector_efficiency = v,
+            Param::CoreBandwidth => p.core_bandwidth_gb_per_s = v,
+            Param::LayerLatency => p.layer_latency_us = v,
+            Param::StepLatency => p.step_latency_us = v,
+            Param::GenerationCompute => p.generation_compute_efficiency = v,
+            Param::Attention => p.attention_efficiency = v,
+            Param::Windows => p.windows_latency_factor = v,
+            Param::Laptop => p.laptop_efficiency = v,
+        }
+    }
+}
+
+/// The parameters fitted for a family. A CPU's step latency keeps its prior (500 µs):
+/// the data do not pin it down (fitted without one fold of devices at a time it ranged
+/// over 41–3324 µs, trading off against the block latency and the compute rate), and
+/// fitting it made the other parameters no better at predicting devices left out.
+fn params(cpu: bool, opt: Optional) -> Vec<Param> {
+    let mut v = vec![Param::Bandwidth, Param::Matrix];
+    if cpu {
+        v.extend([Param::CoreBandwidth, Param::LayerLatency]);
+    } else {
+        v.extend([Param::Vector, Param::LayerLatency, Param::StepLatency]);
+    }
+    v.extend([Param::GenerationCompute, Param::Attention]);
     if opt.windows {
-        p.windows_latency_factor = v(next).clamp(1.0, 20.0);
-        next += 1;
+        v.push(Param::Windows);
     }
     if opt.laptop {
-        p.laptop_efficiency = v(next).clamp(0.05, 1.0);
+        v.push(Param::Laptop);
+    }
+    v
+}
+
+fn to_vec(p: &FamilyParams, params: &[Param]) -> Vec<f64> {
+    params
+        .iter()
+        .map(|q| {
+            let (lo, hi) = q.range();
+            q.get(p).clamp(lo, hi).ln()
+        })
+        .collect()
+}
+
+fn from_vec(x: &[f64], base: &FamilyParams, params: &[Param]) -> FamilyParams {
+    let mut p = *base;
+    for (q, v) in params.iter().zip(x) {
+        q.set(&mut p, v.exp());
     }
     p
 }
@@ -138,9 +192,21 @@ pub fn nelder_mead(f: &mut dyn FnMut(&[f64]) -> f64, x0: &[f64], step: f64, iter
     simplex.swap_remove(0).0
 }
 
-/// Fits every family with enough groups; the others keep `start`'s values.
+/// Fits every family with enough groups (the others keep `start`'s values), then the
+/// architectures' bandwidth factors; twice, so that the families' parameters no longer
+/// stand in for what an architecture factor now carries.
 pub fn fit(groups: &[&Group], start: &Efficiency, iterations: usize) -> Efficiency {
     let mut eff = start.clone();
+    for _round in 0..2 {
+        fit_families(groups, &mut eff, iterations);
+        fit_architectures(groups, &mut eff);
+    }
+    eff.fitted_on = format!("{} device × model groups of LocalScore runs", groups.len());
+    eff
+}
+
+/// Fits each family's parameters by Nelder–Mead on its own groups.
+fn fit_families(groups: &[&Group], eff: &mut Efficiency, iterations: usize) {
     for family in ALL_FAMILIES {
         let mine: Vec<&Group> = groups.iter().copied().filter(|g| g.family == family).collect();
         if mine.len() < MIN_GROUPS {
@@ -152,12 +218,12 @@ pub fn fit(groups: &[&Group], start: &Efficiency, iterations: usize) -> Efficien
         let windows = !cpu && mine.iter().filter(|g| 2 * g.windows_runs > g.runs).count() >= MIN_GROUPS;
         // Likewise the laptop factor, where enough groups ran on laptop GPUs.
         let laptop = !cpu && mine.iter().filter(|g| g.on_laptop_gpu()).count() >= MIN_GROUPS;
-        let opt = Optional { windows, laptop };
+        let fitted = params(cpu, Optional { windows, laptop });
         let base = eff.get(family);
-        let x0 = to_vec(&base, cpu, opt);
+        let x0 = to_vec(&base, &fitted);
         let mut trial = eff.clone();
         let mut objective = |x: &[f64]| {
-            trial.families.insert(family, from_vec(x, &base, cpu, opt));
+            trial.families.insert(family, from_vec(x, &base, &fitted));
             loss(&mine, &trial)
         };
         // Two restarts shake the simplex out of early collapse.
@@ -165,10 +231,56 @@ pub fn fit(groups: &[&Group], start: &Efficiency, iterations: usize) -> Efficien
         for _ in 0..2 {
             x = nelder_mead(&mut objective, &x, 0.4, iterations);
         }
-        eff.families.insert(family, from_vec(&x, &base, cpu, opt));
+        eff.families.insert(family, from_vec(&x, &base, &fitted));
     }
-    eff.fitted_on = format!("{} device × model groups of LocalScore runs", groups.len());
-    eff
+}
+
+/// `ln 1.5`: groups further off than this are left out of the architecture factors.
+const CONSISTENT_LN: f64 = 0.405_465_108_108_164_4;
+
+/// Fits a bandwidth factor for each GPU architecture with at least [`MIN_GROUPS`] groups,
+/// its family's parameters held, by golden-section search over its logarithm.
+fn fit_architectures(groups: &[&Group], eff: &mut Efficiency) {
+    let mut archs: Vec<String> = groups
+        .iter()
+        .filter(|g| g.on_gpu)
+        .filter_map(|g| g.system.gpu.as_ref().map(|x| x.architecture.clone()))
+        .collect();
+    archs.sort();
+    archs.dedup();
+    for arch in archs {
+        let mine: Vec<&Group> = groups
+            .iter()
+            .copied()
+            .filter(|g| g.on_gpu && g.system.gpu.as_ref().is_some_and(|x| x.architecture == arch))
+            // Only groups the family's parameters already place within 1.5× take part:
+            // runs 2–5× below their spec (virtual machines, GPU slices, hosts that starve
+            // the GPU) say nothing about what the architecture reaches.
+            .filter(|g| predict(g, eff).is_some_and(|(_, tg, _)| (tg / g.gen_tokens_per_s).ln().abs() < CONSISTENT_LN))
+            .collect();
+        if mine.len() < MIN_GROUPS {
+            continue;
+        }
+        let mut trial = eff.clone();
+        let mut f = |ln_k: f64| {
+            trial.architectures.insert(arch.clone(), ln_k.exp());
+            loss(&mine, &trial)
+        };
+        let (mut a, mut b) = (0.3f64.ln(), 0.0);
+        let r = 0.5 * (5f64.sqrt() - 1.0);
+        for _ in 0..30 {
+            let (c, d) = (b - r * (b - a), a + r * (b - a));
+            if f(c) < f(d) {
+                b = d;
+            } else {
+                a = c;
+            }
+        }
+        let k = (0.5 * (a + b)).exp();
+        if k < 0.99 {
+            eff.architectures.insert(arch, k);
+        }
+    }
 }
 
 /// Device of a group, the unit of cross-validation folds.

@@ -75,6 +75,13 @@ pub enum GpuBackend {
 /// most two 256-bit FMAs per cycle even when it has wider or more units.
 pub const ENGINE_FMA_BITS_PER_CYCLE: u32 = 512;
 
+/// Share of the quantized dot-product rate an Arm core keeps without the int8 dot-product
+/// instructions (`SDOT`, Armv8.2's optional dotprod): ggml's k-quant kernels then widen and
+/// multiply with `SMULL`/`SMLAL` and add pairwise, about three instructions where `SDOT`
+/// takes one for the same 16 products (x86 cores without VNNI keep AVX2's `VPMADDUBSW`,
+/// which does the same work in one, so they keep their rate).
+pub const ARM_WITHOUT_DOTPROD_INT8_SHARE: f64 = 1.0 / 3.0;
+
 /// A CPU as the inference engine sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +126,17 @@ impl CpuSpec {
     pub fn engine_fp32_gflops(&self) -> f64 {
         let bits = (self.simd_width_bits * self.fma_units_per_core).min(ENGINE_FMA_BITS_PER_CYCLE);
         f64::from(self.performance_cores) * f64::from(bits / 32) * 2.0 * self.sustained_clock_ghz()
+    }
+
+    /// Share of [`CpuSpec::engine_fp32_gflops`] the quantized matrix kernels reach for want
+    /// of int8 dot-product instructions: [`ARM_WITHOUT_DOTPROD_INT8_SHARE`] on Arm cores
+    /// without them, else 1.
+    pub fn quantized_dot_share(&self) -> f64 {
+        if self.isa == Isa::Aarch64 && !self.int8_dot {
+            ARM_WITHOUT_DOTPROD_INT8_SHARE
+        } else {
+            1.0
+        }
     }
 
     /// Peak FP32 GFLOP/s of the performance cores:

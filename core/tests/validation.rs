@@ -26,7 +26,21 @@ fn shipped_parameters_predict_localscore_in_sample() {
     assert!(s.groups >= 400, "{s:?}");
     assert!(s.prompt_median_ape <= 25.0, "{s:?}");
     assert!(s.ttft_median_ape <= 25.0, "{s:?}");
-    assert!(s.generation_median_ape <= 20.0, "{s:?}");
+    // The goal, in-sample: 11.5 % when the parameters were last fitted.
+    assert!(s.generation_median_ape <= 12.0, "{s:?}");
+}
+
+#[test]
+fn architecture_factors_name_catalog_architectures_and_only_slow_them() {
+    let eff = Efficiency::fitted();
+    let catalog = Catalog::builtin();
+    let archs: Vec<String> =
+        catalog.hardware.iter().filter_map(|e| e.gpu.as_ref().map(|g| g.architecture.clone())).collect();
+    assert!(!eff.architectures.is_empty());
+    for (arch, k) in &eff.architectures {
+        assert!(archs.contains(arch), "{arch} is in no catalog entry");
+        assert!(*k > 0.0 && *k <= 1.0, "{arch}: {k}");
+    }
 }
 
 #[test]

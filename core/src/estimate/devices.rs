@@ -36,7 +36,8 @@ pub struct Device {
     /// FP16/FP32; CPU: [`crate::hardware::CpuSpec::engine_fp32_gflops`]).
     pub peak_gflops: f64,
     /// Sustained matrix throughput, GFLOP/s: `peak × matrix_efficiency` (or
-    /// `vector_efficiency` on GPUs without matrix units).
+    /// `vector_efficiency` on GPUs without matrix units; a CPU's also × its
+    /// `quantized_dot_share`, as is its generation rate).
     pub gflops: f64,
     /// Sustained matrix-vector throughput of generation, GFLOP/s:
     /// `vector FP32 peak × generation_compute_efficiency`.
@@ -70,8 +71,8 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
         peak_bandwidth_gb_per_s: cpu_peak_bw,
         bandwidth_gb_per_s: (cpu_peak_bw * cp.bandwidth_efficiency).min(cores * cp.core_bandwidth_gb_per_s),
         peak_gflops: cpu_peak_gflops,
-        gflops: cpu_peak_gflops * cp.matrix_efficiency,
-        generation_gflops: cpu_peak_gflops * cp.generation_compute_efficiency,
+        gflops: cpu_peak_gflops * cp.matrix_efficiency * system.cpu.quantized_dot_share(),
+        generation_gflops: cpu_peak_gflops * cp.generation_compute_efficiency * system.cpu.quantized_dot_share(),
         attention_gflops: cpu_peak_gflops * cp.attention_efficiency,
         // Every operation of a block ends at a barrier all threads pass (one per core), and
         // each thread's arrival costs a cache-line transfer: the block's cost grows with cores.
@@ -87,6 +88,7 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
         // A laptop GPU streams at a fraction of its sheet's bandwidth; measured rates (a
         // calibrated machine) already are what it sustains.
         let mobile = if gpu.mobile && system.measured.is_none() { p.laptop_efficiency } else { 1.0 };
+        let arch = if system.measured.is_none() { eff.architecture_factor(&gpu.architecture) } else { 1.0 };
         let peak_gflops = gpu.matrix_tflops() * 1e3;
         let compute_eff = if gpu.has_matrix_units() { p.matrix_efficiency } else { p.vector_efficiency };
         for i in 0..system.gpu_count.max(1) {
@@ -95,7 +97,7 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
                 kind: DeviceKind::Gpu,
                 family,
                 peak_bandwidth_gb_per_s: gpu.bandwidth_gb_per_s,
-                bandwidth_gb_per_s: mobile * gpu.bandwidth_gb_per_s * p.bandwidth_efficiency,
+                bandwidth_gb_per_s: arch * mobile * gpu.bandwidth_gb_per_s * p.bandwidth_efficiency,
                 peak_gflops,
                 gflops: peak_gflops * compute_eff,
                 generation_gflops: gpu.fp32_tflops * 1e3 * p.generation_compute_efficiency,

@@ -183,6 +183,10 @@ pub(super) fn device_inputs(ctx: &Ctx, dev: &Device, phase: Phase) -> Vec<Input>
                     fitted.clone(),
                 ));
             }
+            let arch = eff.architecture_factor(&g.architecture);
+            if arch != 1.0 && system.measured.is_none() {
+                out.push(input(format!("{} bandwidth factor", g.architecture), u::sig(arch), fitted.clone()));
+            }
             let (units, e, name) = match g.tensor_fp16_tflops {
                 Some(_) => ("FP16 matrix units", p.matrix_efficiency, "matrix"),
                 None => ("vector FP16/FP32", p.vector_efficiency, "vector"),
@@ -273,13 +277,19 @@ pub(super) fn rates_line(ctx: &Ctx, dev: &Device, phase: Phase) -> String {
             if g.mobile && system.measured.is_none() {
                 b.push_str(&format!(" × {} (laptop)", u::sig(p.laptop_efficiency)));
             }
+            let arch = ctx.inputs.eff.architecture_factor(&g.architecture);
+            if arch != 1.0 && system.measured.is_none() {
+                b.push_str(&format!(" × {} ({})", u::sig(arch), g.architecture));
+            }
             (b, c_eff, g.fp32_tflops * 1e3)
         }
         _ => {
             let cores = system.cpu.performance_cores.max(1);
             let per_core = u::bandwidth_gb_per_s(p.core_bandwidth_gb_per_s);
             let b = format!("min({peak_bw} × {}, {cores} × {per_core})", u::sig(p.bandwidth_efficiency));
-            (b, p.matrix_efficiency, dev.peak_gflops)
+            // An Arm core without int8 dot products reaches a share of the peak.
+            let share = system.cpu.quantized_dot_share();
+            (b, p.matrix_efficiency * share, dev.peak_gflops * share)
         }
     };
     let mut line = format!("{}: B = {b_line} = {bw}; C = {peak_c} × {} = {c}", dev.label, u::sig(c_eff));
