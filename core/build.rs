@@ -1,11 +1,13 @@
-//! Embeds the catalog JSON without its indentation: the files stay readable in the
+//! Embeds the catalog and parameter JSON without its indentation: the files stay readable in the
 //! repository, and the browser build carries about a quarter fewer bytes.
 
 use std::{env, fs, path::Path};
 
 fn main() {
     let out = env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
-    for file in ["hardware/gpus.json", "hardware/cpus.json", "hardware/socs.json", "models/models.json"] {
+    for file in
+        ["hardware/gpus.json", "hardware/cpus.json", "hardware/socs.json", "models/models.json", "efficiency.json"]
+    {
         let src = Path::new("data").join(file);
         println!("cargo:rerun-if-changed={}", src.display());
         let text = fs::read_to_string(&src).unwrap_or_default();

@@ -174,7 +174,8 @@ fn run(cli: Cli) -> Result<()> {
             // Fit from the priors, not the shipped file, so the table is reproducible.
             let report = fit_and_validate(&refs, &Efficiency::priors(), folds.max(2), iterations);
             if let Some(path) = write_params {
-                std::fs::write(&path, serde_json::to_string_pretty(&report.efficiency)? + "\n")
+                let params = round_numbers(serde_json::to_value(&report.efficiency)?, PARAM_DIGITS);
+                std::fs::write(&path, serde_json::to_string_pretty(&params)? + "\n")
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             if json {
@@ -195,6 +196,28 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Significant digits kept in the written parameters: far below the fit's own precision,
+/// and the shipped file (which the site carries) stays small.
+const PARAM_DIGITS: i32 = 6;
+
+/// `v` with every non-integer number rounded to `digits` significant digits.
+fn round_numbers(v: serde_json::Value, digits: i32) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => {
+            let x = n.as_f64().unwrap_or(0.0);
+            if x == 0.0 || !x.is_finite() {
+                return Value::Number(n);
+            }
+            let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+            json!((x * scale).round() / scale)
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| round_numbers(x, digits)).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, round_numbers(x, digits))).collect()),
+        other => other,
+    }
 }
 
 fn main() -> ExitCode {

@@ -184,7 +184,7 @@ impl Efficiency {
 }
 
 /// The fitted parameters shipped with the estimator.
-const FITTED_JSON: &str = include_str!("../data/efficiency.json");
+const FITTED_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/efficiency.json"));
 
 impl Efficiency {
     /// Priors for every family.
