@@ -176,13 +176,6 @@ pub struct Efficiency {
     pub architectures: BTreeMap<String, f64>,
 }
 
-impl Efficiency {
-    /// Bandwidth factor of GPU architecture `arch` (1 where none was fitted).
-    pub fn architecture_factor(&self, arch: &str) -> f64 {
-        self.architectures.get(arch).copied().unwrap_or(1.0)
-    }
-}
-
 /// The fitted parameters shipped with the estimator.
 const FITTED_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/efficiency.json"));
 

@@ -57,6 +57,36 @@ pub struct Device {
     pub link_gb_per_s: Option<f64>,
 }
 
+/// The fitted factors on a GPU's sustained bandwidth beyond its family's efficiency;
+/// `None` where one does not apply. A calibrated machine's measured rates already are
+/// what its GPU sustains, so it gets neither.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GpuBandwidthFactors {
+    /// A laptop GPU's `laptop_efficiency`.
+    pub laptop: Option<f64>,
+    /// Its architecture's factor, where one was fitted.
+    pub architecture: Option<f64>,
+}
+
+impl GpuBandwidthFactors {
+    /// The factors of `system`'s GPU (none without one).
+    pub fn of(system: &System, eff: &Efficiency) -> GpuBandwidthFactors {
+        let none = GpuBandwidthFactors { laptop: None, architecture: None };
+        match &system.gpu {
+            Some(gpu) if system.measured.is_none() => GpuBandwidthFactors {
+                laptop: gpu.mobile.then(|| eff.get(Family::of_gpu(gpu.backend)).laptop_efficiency),
+                architecture: eff.architectures.get(&gpu.architecture).copied(),
+            },
+            _ => none,
+        }
+    }
+
+    /// Both factors multiplied (1 where none applies).
+    pub fn product(&self) -> f64 {
+        self.laptop.unwrap_or(1.0) * self.architecture.unwrap_or(1.0)
+    }
+}
+
 /// The CPU (index 0) followed by each GPU, for an engine running on `os`.
 pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
     let cpu_family = Family::of_cpu(system.cpu.isa);
@@ -85,10 +115,7 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
         let family = Family::of_gpu(gpu.backend);
         let p = eff.get(family);
         let os_factor = if os == Os::Windows { p.windows_latency_factor } else { 1.0 };
-        // A laptop GPU streams at a fraction of its sheet's bandwidth; measured rates (a
-        // calibrated machine) already are what it sustains.
-        let mobile = if gpu.mobile && system.measured.is_none() { p.laptop_efficiency } else { 1.0 };
-        let arch = if system.measured.is_none() { eff.architecture_factor(&gpu.architecture) } else { 1.0 };
+        let factors = GpuBandwidthFactors::of(system, eff).product();
         let peak_gflops = gpu.matrix_tflops() * 1e3;
         let compute_eff = if gpu.has_matrix_units() { p.matrix_efficiency } else { p.vector_efficiency };
         for i in 0..system.gpu_count.max(1) {
@@ -97,7 +124,7 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
                 kind: DeviceKind::Gpu,
                 family,
                 peak_bandwidth_gb_per_s: gpu.bandwidth_gb_per_s,
-                bandwidth_gb_per_s: arch * mobile * gpu.bandwidth_gb_per_s * p.bandwidth_efficiency,
+                bandwidth_gb_per_s: factors * gpu.bandwidth_gb_per_s * p.bandwidth_efficiency,
                 peak_gflops,
                 gflops: peak_gflops * compute_eff,
                 generation_gflops: gpu.fp32_tflops * 1e3 * p.generation_compute_efficiency,

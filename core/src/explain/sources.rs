@@ -3,7 +3,7 @@
 
 use super::{Ctx, Input};
 use crate::efficiency::{Efficiency, Family};
-use crate::estimate::devices::{Device, DeviceKind};
+use crate::estimate::devices::{Device, DeviceKind, GpuBandwidthFactors};
 use crate::hardware::HardwareEntry;
 use crate::model::ModelSpec;
 use crate::quant::QuantScheme;
@@ -176,16 +176,12 @@ pub(super) fn device_inputs(ctx: &Ctx, dev: &Device, phase: Phase) -> Vec<Input>
         (DeviceKind::Gpu, Some(g)) => {
             out.push(cited("GPU peak bandwidth", u::bandwidth_gb_per_s(g.bandwidth_gb_per_s), hw.clone()));
             out.push(input(format!("{fam} bandwidth efficiency"), u::sig(p.bandwidth_efficiency), fitted.clone()));
-            if g.mobile && system.measured.is_none() {
-                out.push(input(
-                    format!("{fam} laptop GPU bandwidth factor"),
-                    u::sig(p.laptop_efficiency),
-                    fitted.clone(),
-                ));
+            let factors = GpuBandwidthFactors::of(system, eff);
+            if let Some(k) = factors.laptop {
+                out.push(input(format!("{fam} laptop GPU bandwidth factor"), u::sig(k), fitted.clone()));
             }
-            let arch = eff.architecture_factor(&g.architecture);
-            if arch != 1.0 && system.measured.is_none() {
-                out.push(input(format!("{} bandwidth factor", g.architecture), u::sig(arch), fitted.clone()));
+            if let Some(k) = factors.architecture {
+                out.push(input(format!("{} bandwidth factor", g.architecture), u::sig(k), fitted.clone()));
             }
             let (units, e, name) = match g.tensor_fp16_tflops {
                 Some(_) => ("FP16 matrix units", p.matrix_efficiency, "matrix"),
@@ -274,12 +270,12 @@ pub(super) fn rates_line(ctx: &Ctx, dev: &Device, phase: Phase) -> String {
         (DeviceKind::Gpu, Some(g)) => {
             let c_eff = if g.has_matrix_units() { p.matrix_efficiency } else { p.vector_efficiency };
             let mut b = format!("{peak_bw} × {}", u::sig(p.bandwidth_efficiency));
-            if g.mobile && system.measured.is_none() {
-                b.push_str(&format!(" × {} (laptop)", u::sig(p.laptop_efficiency)));
+            let factors = GpuBandwidthFactors::of(system, ctx.inputs.eff);
+            if let Some(k) = factors.laptop {
+                b.push_str(&format!(" × {} (laptop)", u::sig(k)));
             }
-            let arch = ctx.inputs.eff.architecture_factor(&g.architecture);
-            if arch != 1.0 && system.measured.is_none() {
-                b.push_str(&format!(" × {} ({})", u::sig(arch), g.architecture));
+            if let Some(k) = factors.architecture {
+                b.push_str(&format!(" × {} ({})", u::sig(k), g.architecture));
             }
             (b, c_eff, g.fp32_tflops * 1e3)
         }
