@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the dequantization fixtures under core/tests/fixtures/dequant/.
+"""Writes the dequantization fixtures under gguf/tests/fixtures/dequant/.
 
-For every ggml type that `roofline_core::gguf::dequant` reads, this makes a few blocks of
+For every ggml type that `roofline_gguf::dequant` reads, this makes a few blocks of
 raw tensor data with a fixed seed and dequantizes them with the reference implementation in
 the `gguf` Python package (`gguf.quants.dequantize`, numpy, the same arithmetic as ggml's
 `dequantize_row_*`). Two kinds of blocks:
@@ -143,7 +143,7 @@ def main() -> int:
     readme = f"""# Dequantization fixtures
 
 Raw GGUF tensor data and what ggml's reference dequantization makes of it, for
-`core/tests/dequant.rs`.
+`gguf/tests/dequant.rs`.
 
 - `<type>.bin`: whole blocks, laid out as in a GGUF file (ggml-common.h).
 - `<type>.f32`: the expected output, little-endian f32, one per element; compared bit for bit.

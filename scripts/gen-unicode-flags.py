@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes core/src/tokenizer/unicode_data.rs from llama.cpp's src/unicode-data.cpp.
+"""Writes reference/src/tokenizer/unicode_data.rs from llama.cpp's src/unicode-data.cpp.
 
 The byte-level BPE pre-tokenizers split text by Unicode category (letter, number,
 punctuation, symbol, mark, whitespace) exactly as llama.cpp's `unicode_cpt_flags_from_cpt`
@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-OUT = Path("core/src/tokenizer/unicode_data.rs")
+OUT = Path("reference/src/tokenizer/unicode_data.rs")
 PER_LINE = 6
 
 

@@ -17,7 +17,7 @@ detokenization differs from the string, the bytes it gives (`detok_hex`).
 Usage (from the repository root; llama-cpp-python and gguf in the venv):
   .venv-llama/bin/pip install gguf==0.19.0
   .venv-llama/bin/python scripts/llama-cpp-bpe-reference.py \
-      core/tests/fixtures/llama_cpp/bpe-synthetic.json
+      reference/tests/fixtures/llama_cpp/bpe-synthetic.json
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ whose residual stream carries a few channels hundreds of times larger than the r
 rounding moves the logits by up to ~1 (llama.cpp's own batched and token-by-token prompt
 evaluations disagree by 0.6 on the first-step logits of "The capital of France is"), so
 greedy continuations part ways after a few tokens. Run on the dequantized weights with an
-f32 cache, llama.cpp computes what the f32 reference (`roofline_core::transformer`)
+f32 cache, llama.cpp computes what the f32 reference (`roofline_reference::transformer`)
 computes, and the two agree to a few thousandths.
 
 Reads the prompts' token ids from the main fixture (`llama-cpp-reference.py`'s output), so
@@ -20,8 +20,8 @@ and no flash attention. The dequantized model is a temporary file (4 bytes per w
 
 Usage (from the repository root; needs `pip install gguf==0.19.0` in the venv):
   .venv-llama/bin/python scripts/llama-cpp-f32-reference.py MODEL.gguf \\
-      core/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.json \\
-      core/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.f32.json
+      reference/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.json \\
+      reference/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.f32.json
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes llama.cpp's reference tokenization and greedy generation for one GGUF model.
 
-The fixture lets the Rust tokenizer (`roofline_core::tokenizer`) be checked id for id
+The fixture lets the Rust tokenizer (`roofline_reference::tokenizer`) be checked id for id
 against llama.cpp, and the GPU model runner be checked against llama.cpp's first-step
 logits and its greedy continuations.
 

@@ -1,7 +1,7 @@
 //! Reading a local `.gguf` file's header in the browser: slices of the `File` are read
 //! one after another (1 MiB, then growing as the parser asks), never the whole file.
 
-use roofline_core::gguf::{model_from_header, next_prefix_bytes, parse_header_in_file, GgufError, ModelFromGguf};
+use roofline_gguf::{model_from_header, next_prefix_bytes, parse_header_in_file, GgufError, ModelFromGguf};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 

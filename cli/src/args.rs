@@ -164,3 +164,47 @@ impl WorkloadArgs {
         Ok((w, draft))
     }
 }
+
+/// Options of `roofline bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Largest memory working set in MiB (the adapter's limits may lower it).
+    #[arg(long, default_value_t = 256)]
+    pub max_mib: u64,
+    /// A short run: 8 MiB, 5 ms samples (for smoke tests, not for figures).
+    #[arg(long)]
+    pub quick: bool,
+    /// Samples per figure (at least 5).
+    #[arg(long, default_value_t = 5)]
+    pub samples: u32,
+    /// Time with the wall clock even where timestamp queries exist.
+    #[arg(long)]
+    pub no_timestamps: bool,
+    /// Also benchmark a model with generated weights: a catalog shape (smollm2-135m,
+    /// llama-3-2-1b, llama-3-1-8b, qwen2-5-14b) or `auto` (the largest that fits).
+    #[arg(long)]
+    pub model_shape: Option<String>,
+    /// Prompt tokens of the prompt-processing test (llama-bench -p).
+    #[arg(long, default_value_t = 512)]
+    pub pp: u32,
+    /// Generated tokens of the generation test (llama-bench -n).
+    #[arg(long, default_value_t = 128)]
+    pub tg: u32,
+    /// Timed repetitions of each model test (llama-bench -r).
+    #[arg(long, default_value_t = 5)]
+    pub repetitions: u32,
+    /// Also run LocalScore's nine prompt/generation tests and its score.
+    #[arg(long)]
+    pub localscore: bool,
+    /// Also profile the model's steps: GPU time per kind of dispatch for a prompt chunk and
+    /// for a generated token (native adapters with timestamps inside passes).
+    #[arg(long)]
+    pub profile: bool,
+    /// Decode with this matrix-vector kernel instead of the adapter's choice (`plain`,
+    /// `wide`, `wide8`), to compare them.
+    #[arg(long)]
+    pub decode_kernel: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context, Result};
-use roofline_core::gguf::{next_prefix_bytes, parse_header_in_file, GgufError, Header};
-use roofline_core::tokenizer::Tokenizer;
-use roofline_core::transformer::{argmax, Model, SourceError, TensorSource, Weights};
+use roofline_gguf::{next_prefix_bytes, parse_header_in_file, GgufError, Header};
 use roofline_gpu::model::loader::Blocking;
 use roofline_gpu::model::runner::{GpuModel, LoadProgress};
 use roofline_gpu::{ContextOptions, GpuContext};
+use roofline_reference::tokenizer::Tokenizer;
+use roofline_reference::transformer::{argmax, Model, SourceError, TensorSource, Weights};
 use serde_json::json;
 
 /// Options of `roofline generate`.

@@ -77,7 +77,7 @@ enum Command {
     },
     /// Measure this machine's GPU: memory bandwidth, FMA throughput and dispatch latency,
     /// and with --model-shape a model's prompt and generation speed (generated weights).
-    Bench(bench::BenchArgs),
+    Bench(args::BenchArgs),
     /// Run a real GGUF model (greedy, raw completion) on the GPU and time it.
     Generate(generate::GenerateArgs),
     /// Compare predictions with LocalScore's published runs (in-sample and cross-validated).

@@ -4,14 +4,14 @@
 
 use anyhow::{anyhow, Result};
 use roofline_core::catalog::Catalog;
-use roofline_core::generated::candidates;
 use roofline_core::units::sig;
 use roofline_gpu::model::bench::{load_largest, run_model_bench, ModelBenchConfig, ModelBenchReport, ProfileReport};
 use roofline_gpu::model::ops::QuantKernel;
 use roofline_gpu::model::runner::{GpuModel, Profile};
 use roofline_gpu::{BenchReport, GpuContext, ProbeError, ProbeKind};
+use roofline_reference::generated::candidates;
 
-use crate::bench::BenchArgs;
+use crate::args::BenchArgs;
 
 /// Seed of the generated weights (any value gives the same speed).
 const SEED: u32 = 1;

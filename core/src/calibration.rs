@@ -13,38 +13,7 @@ use crate::catalog::{normalize, Catalog};
 use crate::hardware::{HardwareEntry, HardwareKind};
 use crate::system::System;
 
-/// What the probes measured on one GPU.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Measured {
-    /// The adapter as the browser or driver named it.
-    pub adapter: String,
-    /// Read bandwidth at the largest working set, GB/s (median).
-    pub read_gb_per_s: f64,
-    /// f32 FMA throughput, TFLOPS (median).
-    pub fma_f32_tflops: f64,
-    /// f16 FMA throughput, TFLOPS, where the adapter has `shader-f16`.
-    pub fma_f16_tflops: Option<f64>,
-}
-
-/// Why a measurement cannot calibrate a machine.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum CalibrationError {
-    /// The machine has no GPU to take the figures.
-    #[error("'{0}' has no GPU; pick a machine with the GPU that was measured")]
-    NoGpu(String),
-    /// A figure is not a plausible measurement.
-    #[error("{0} is not a plausible measurement")]
-    Implausible(&'static str),
-    /// The estimator cannot predict the benchmarked model on this machine.
-    #[error("the benchmarked model cannot be estimated on this machine: {0}")]
-    Estimate(String),
-}
-
-/// The least GPU bandwidth a machine may have, GB/s (`check`'s range: a software
-/// adapter's probe measures well under 1 GB/s).
-pub const MIN_BANDWIDTH_GB_PER_S: f64 = 0.01;
-/// The least GPU f32 throughput a machine may have, TFLOPS (`check`'s range).
-pub const MIN_FP32_TFLOPS: f64 = 0.001;
+pub use crate::measured::{CalibrationError, Measured, MIN_BANDWIDTH_GB_PER_S, MIN_FP32_TFLOPS};
 
 /// A model benchmark's result (generated weights at a catalog model's shapes, Q4_K_M).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,23 +78,6 @@ pub fn fit_model_run(
         m.fma_f32_tflops = (m.fma_f32_tflops * pp.clamp(0.1, 10.0)).clamp(MIN_FP32_TFLOPS, 99_999.0);
     }
     Ok((m, predicted))
-}
-
-impl Measured {
-    /// Checks every figure is finite and within what any GPU could measure.
-    pub fn check(&self) -> Result<(), CalibrationError> {
-        let ok = |x: f64, hi: f64| x.is_finite() && x > 0.0 && x <= hi;
-        if !ok(self.read_gb_per_s, 100_000.0) {
-            return Err(CalibrationError::Implausible("the read bandwidth"));
-        }
-        if !ok(self.fma_f32_tflops, 100_000.0) {
-            return Err(CalibrationError::Implausible("the f32 throughput"));
-        }
-        if self.fma_f16_tflops.is_some_and(|x| !ok(x, 100_000.0)) {
-            return Err(CalibrationError::Implausible("the f16 throughput"));
-        }
-        Ok(())
-    }
 }
 
 /// `system` with its GPU's bandwidth and FLOPS replaced by `measured`; named
@@ -224,32 +176,6 @@ mod tests {
         assert_eq!(id("NVIDIA GeForce RTX 4070 Ti").as_deref(), Some("nvidia-geforce-rtx-4070-ti"));
         assert_eq!(id("llvmpipe (LLVM 15.0.6, 256 bits)"), None);
         assert_eq!(id(""), None);
-    }
-
-    /// A software adapter's probe (under 1 GB/s) still gives a machine that shares: the
-    /// link brings back the same bandwidth and no notice.
-    #[test]
-    fn a_software_adapters_measurement_survives_the_link() {
-        let c = catalog();
-        let entry = c.hardware("nvidia-geforce-rtx-4070").unwrap_or_else(|e| panic!("{e}"));
-        let system = System::assemble(entry, None, None, 1).unwrap_or_else(|e| panic!("{e}"));
-        let m = Measured {
-            adapter: "SwiftShader".into(),
-            read_gb_per_s: 0.0845,
-            fma_f32_tflops: 0.0002,
-            fma_f16_tflops: None,
-        };
-        let out = calibrate(&system, &m).unwrap_or_else(|e| panic!("{e}"));
-        let mut notes = Vec::new();
-        let back = crate::share::custom::decode_system(
-            &crate::share::custom::encode_system(&out),
-            &system,
-            &mut |field, raw, why| notes.push(format!("{field} {raw}: {why}")),
-        );
-        assert!(notes.is_empty(), "{notes:?}");
-        let gpu = back.gpu.unwrap_or_else(|| unreachable!());
-        assert!((gpu.bandwidth_gb_per_s - 0.0845).abs() < 1e-9, "{}", gpu.bandwidth_gb_per_s);
-        assert_eq!(gpu.fp32_tflops, MIN_FP32_TFLOPS);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Model architecture: the shapes that decide how many bytes and FLOPs a token costs.
 //!
 //! Counts are in elements (weights), not bytes; bytes come from a [`QuantScheme`] in
-//! [`crate::weights`].
+//! [`crate::estimate::plan`].
 
 use serde::{Deserialize, Serialize};
 

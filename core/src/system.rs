@@ -22,7 +22,7 @@ pub struct System {
     pub unified: Option<UnifiedMemory>,
     /// Present when the GPU's peaks come from the probes (see `calibration`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measured: Option<crate::calibration::Measured>,
+    pub measured: Option<crate::measured::Measured>,
 }
 
 /// Why a machine could not be assembled from catalog entries.

@@ -46,7 +46,7 @@ pub fn BenchSection(probes: Run) -> impl IntoView {
             }
         }
     });
-    let go = move |_| bench_run::start(b, probes, crate::page::on_screen());
+    let go = move |_| bench_run::start(b, probes, crate::env::on_screen());
     let comparison = Memo::new(move |_| {
         let report = b.report.get()?;
         let system = machine(&entry.get());
@@ -112,7 +112,7 @@ pub fn BenchSection(probes: Run) -> impl IntoView {
                     <span class="label">"This GPU is"</span>
                     <select data-testid="bench-entry" prop:value=move || entry.get() on:change=move |ev| entry.set(event_target_value(&ev))>
                         <option value="">"the calculator's machine"</option>
-                        {crate::page::gpu_entries().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                        {crate::env::gpu_entries().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                     </select>
                 </label>
                 {move || comparison.get().map(|c| match c {

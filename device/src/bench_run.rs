@@ -8,12 +8,12 @@ use leptos::prelude::*;
 use roofline_core::calibration::{calibrate, fit_model_run, ModelRun};
 use roofline_core::efficiency::Efficiency;
 use roofline_core::estimate::estimate;
-use roofline_core::generated::{candidates, GeneratedModel, SHAPES};
 use roofline_core::quant::QuantScheme;
 use roofline_core::system::System;
 use roofline_core::workload::{Placement, Workload};
 use roofline_gpu::model::bench::{load_largest, run_model_bench, ModelBenchConfig, ModelBenchReport};
 use roofline_gpu::ProbeError;
+use roofline_reference::generated::{candidates, GeneratedModel, SHAPES};
 
 use crate::env::catalog;
 use crate::run::{self, Run};

@@ -3,7 +3,7 @@
 use js_sys::Reflect;
 use roofline_core::catalog::Catalog;
 use roofline_core::share::{decode, encode, AppState};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The catalog, parsed once.
 pub fn catalog() -> &'static Catalog {
@@ -56,4 +56,30 @@ pub fn publish(name: &str, value: &JsValue) {
     if let Some(window) = web_sys::window() {
         let _ = Reflect::set(&window, &JsValue::from_str(name), value);
     }
+}
+
+/// The element the device page is mounted in.
+const ROOT_ID: &str = "device-root";
+
+/// The device page's container, while the document has one.
+pub(crate) fn root() -> Option<web_sys::HtmlElement> {
+    web_sys::window()?.document()?.get_element_by_id(ROOT_ID)?.dyn_into().ok()
+}
+
+/// True while this page's container is still in the document.
+pub(crate) fn on_screen() -> impl Fn() -> bool + 'static {
+    attached(root())
+}
+
+/// True while the element this page was mounted in is still in the document.
+pub(crate) fn attached(el: Option<web_sys::HtmlElement>) -> impl Fn() -> bool + 'static {
+    move || el.as_ref().is_some_and(|e| e.is_connected())
+}
+
+/// Catalog entries with a GPU, by name.
+pub(crate) fn gpu_entries() -> Vec<(String, String)> {
+    let mut entries: Vec<(String, String)> =
+        catalog().hardware.iter().filter(|e| e.gpu.is_some()).map(|e| (e.id.clone(), e.name.clone())).collect();
+    entries.sort_by(|a, b| a.1.cmp(&b.1));
+    entries
 }

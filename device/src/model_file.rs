@@ -4,9 +4,9 @@
 //! part by part by the loader, so the file is never held whole.
 
 use js_sys::{Promise, Uint8Array};
-use roofline_core::gguf::{next_prefix_bytes, parse_header_in_file, GgufError, Header};
-use roofline_core::transformer::SourceError;
+use roofline_gguf::{next_prefix_bytes, parse_header_in_file, GgufError, Header};
 use roofline_gpu::model::loader::{AsyncTensorSource, ReadFuture};
+use roofline_reference::transformer::SourceError;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 

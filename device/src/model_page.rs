@@ -39,7 +39,7 @@ pub fn ModelSection(probes: Run) -> impl IntoView {
         }
         model_run::load(m, probes, ModelFile::Url { url: u.clone() }, u);
     };
-    let go = move |_| model_run::generate(m, prompt.get_untracked(), count.get_untracked(), crate::page::on_screen());
+    let go = move |_| model_run::generate(m, prompt.get_untracked(), count.get_untracked(), crate::env::on_screen());
     view! {
         <section class="model-run" data-testid="model-run" aria-labelledby="model-heading">
             <h3 id="model-heading">"Run a real model"</h3>

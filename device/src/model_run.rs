@@ -6,11 +6,11 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use roofline_core::tokenizer::Tokenizer;
 use roofline_core::units::sig;
 use roofline_gpu::model::loader::plan;
 use roofline_gpu::model::runner::GpuModel;
 use roofline_gpu::{GpuContext, ProbeError};
+use roofline_reference::tokenizer::Tokenizer;
 
 use crate::model_file::ModelFile;
 use crate::run::{self, Run};

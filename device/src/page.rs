@@ -9,21 +9,14 @@ use roofline_core::scenario::HardwareChoice;
 use roofline_core::share::Page;
 use roofline_core::units::sig;
 use roofline_gpu::{AdapterSummary, BenchReport, Measurement, ProbeKind};
-use wasm_bindgen::JsCast;
 
 use crate::bench_page::BenchSection;
-use crate::env::{self, catalog};
+use crate::env::{self, attached, catalog, gpu_entries, root};
 use crate::model_page::ModelSection;
 use crate::run::{self, Phase, Run};
 
 thread_local! {
     static MOUNTED: RefCell<Option<Box<dyn std::any::Any>>> = const { RefCell::new(None) };
-}
-
-const ROOT_ID: &str = "device-root";
-
-fn root() -> Option<web_sys::HtmlElement> {
-    web_sys::window()?.document()?.get_element_by_id(ROOT_ID)?.dyn_into().ok()
 }
 
 /// Mounts the page into `#device-root`, replacing an earlier mount.
@@ -34,16 +27,6 @@ pub fn mount() {
     el.set_inner_html("");
     let handle = leptos::mount::mount_to(el, DevicePage);
     MOUNTED.with(|m| *m.borrow_mut() = Some(Box::new(handle)));
-}
-
-/// True while this page's container is still in the document.
-pub(crate) fn on_screen() -> impl Fn() -> bool + 'static {
-    attached(root())
-}
-
-/// True while the element this page was mounted in is still in the document.
-fn attached(el: Option<web_sys::HtmlElement>) -> impl Fn() -> bool + 'static {
-    move || el.as_ref().is_some_and(|e| e.is_connected())
 }
 
 fn measured(report: &BenchReport) -> Option<Measured> {
@@ -200,14 +183,6 @@ fn Results(run: Run) -> impl IntoView {
             </ul>
         </Show>
     }
-}
-
-/// Catalog entries with a GPU, by name.
-pub(crate) fn gpu_entries() -> Vec<(String, String)> {
-    let mut entries: Vec<(String, String)> =
-        catalog().hardware.iter().filter(|e| e.gpu.is_some()).map(|e| (e.id.clone(), e.name.clone())).collect();
-    entries.sort_by(|a, b| a.1.cmp(&b.1));
-    entries
 }
 
 #[component]

@@ -9,7 +9,7 @@ import { DevicePage } from '../pages/DevicePage.mjs';
 
 const FIXTURE = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
-  '../../core/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.f32.json',
+  '../../reference/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.f32.json',
 );
 const TOKENS = 8;
 

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roofline_core::gguf::{model_from_header, parse_header, parse_header_in_file, GgufError};
+use roofline_gguf::{model_from_header, parse_header, parse_header_in_file, GgufError};
 
 fuzz_target!(|bytes: &[u8]| {
     let len = bytes.len() as u64;

@@ -8,6 +8,9 @@
 //! [`ProbeError::CheckFailed`] rather than report a figure from work that was not done.
 
 mod context;
+mod error;
+pub(crate) mod gpu;
+mod kind;
 pub mod model;
 mod pass_timer;
 pub mod probes;

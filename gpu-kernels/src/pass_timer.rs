@@ -2,8 +2,8 @@
 //! `timestamp-query`): the probes' samples and the kernel benchmarks time passes with it.
 
 use crate::context::GpuContext;
-use crate::probes::gpu;
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
+use crate::gpu;
 use crate::readback;
 
 /// A query set of two timestamps, resolved and read back after the pass.

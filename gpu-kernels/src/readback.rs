@@ -2,7 +2,7 @@
 //! browser (the map callback arrives from the event loop).
 
 use crate::context::GpuContext;
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
 
 /// Maps `buffer` (usage `MAP_READ`) and copies its bytes out. Resolves once every
 /// submission before the call has finished, so it doubles as a completion fence.

@@ -8,10 +8,10 @@
 mod common;
 
 use roofline_core::catalog::Catalog;
-use roofline_core::generated::GeneratedModel;
-use roofline_core::transformer::Model;
 use roofline_gpu::model::bench::{generated_weights, run_model_bench, ModelBenchConfig};
 use roofline_gpu::model::runner::{chunk_rows, GpuModel};
+use roofline_reference::generated::GeneratedModel;
+use roofline_reference::transformer::Model;
 
 #[test]
 fn reduced_depth_generated_models_match_the_cpu_reference() {

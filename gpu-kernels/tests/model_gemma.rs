@@ -14,10 +14,10 @@ mod common;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Mutex;
 
-use roofline_core::gguf::{next_prefix_bytes, parse_header_in_file, GgufError};
-use roofline_core::transformer::{SourceError, TensorSource};
+use roofline_gguf::{next_prefix_bytes, parse_header_in_file, GgufError};
 use roofline_gpu::model::loader::{plan, Blocking};
 use roofline_gpu::model::runner::GpuModel;
+use roofline_reference::transformer::{SourceError, TensorSource};
 
 struct FileSource(Mutex<std::fs::File>);
 
@@ -39,9 +39,11 @@ fn gemma3_270m_tokens_are_llama_cpps() {
     };
     let Some(ctx) = common::context() else { return };
     let fixture: serde_json::Value =
-        serde_json::from_str(include_str!("../../core/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.f32.json")).unwrap();
+        serde_json::from_str(include_str!("../../reference/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.f32.json"))
+            .unwrap();
     let quantized: serde_json::Value =
-        serde_json::from_str(include_str!("../../core/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.json")).unwrap();
+        serde_json::from_str(include_str!("../../reference/tests/fixtures/llama_cpp/gemma-3-270m-q4_k_m.json"))
+            .unwrap();
     let mut file = std::fs::File::open(&path).unwrap();
     let size = file.metadata().unwrap().len();
     let mut want = next_prefix_bytes(0, 1 << 20, size);

@@ -6,7 +6,7 @@
 
 mod common;
 
-use roofline_core::gguf::dequant::dequantize;
+use roofline_gguf::dequant::dequantize;
 use roofline_gpu::model::generated::{fill_reference, Filler};
 use roofline_gpu::model::ops::read_f32;
 use roofline_gpu::model::{QuantFormat, ALL_FORMATS};

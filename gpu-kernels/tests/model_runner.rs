@@ -1,4 +1,4 @@
-//! The whole model on the GPU against the CPU reference (`roofline_core::transformer`) on
+//! The whole model on the GPU against the CPU reference (`roofline_reference::transformer`) on
 //! generated weights of reduced depth: a Gemma-3-shaped model (GELU, sandwich norms,
 //! QK-norm, NeoX RoPE, sliding-window and global layers, scaled embedding, tied output)
 //! and a Qwen2-shaped one (SiLU, Q/K/V biases, no post norms, grouped-query heads) with
@@ -13,12 +13,12 @@
 mod common;
 
 use common::{context, generate, Rng};
-use roofline_core::transformer::{
-    Activation, Architecture, FfnBiases, LayerWeights, Model, ModelConfig, QTensor, RopeLayout, Weights,
-};
 use roofline_gpu::model::ops::QuantKernel;
 use roofline_gpu::model::runner::GpuModel;
 use roofline_gpu::model::QuantFormat;
+use roofline_reference::transformer::{
+    Activation, Architecture, FfnBiases, LayerWeights, Model, ModelConfig, QTensor, RopeLayout, Weights,
+};
 
 fn qtensor(name: &str, format: QuantFormat, cols: usize, rows: usize, rng: &mut Rng) -> QTensor {
     QTensor {

@@ -13,8 +13,8 @@
 //! global-every-n, then MoE (experts, active, shared, expert FFN, shared FFN, leading dense,
 //! interleave step) and MLA (q rank, kv rank, nope dim, rope dim, v dim), empty when absent.
 
-use crate::calibration::Measured;
 use crate::hardware::{CpuSpec, GpuBackend, GpuSpec, Isa, MemorySpec, UnifiedMemory};
+use crate::measured::Measured;
 use crate::model::{MlaSpec, ModelSpec, MoeSpec, SlidingWindow};
 use crate::system::System;
 
@@ -402,5 +402,41 @@ pub fn decode_model(text: &str, base: &ModelSpec, note: &mut dyn FnMut(&str, &st
         mla,
         default_quant,
         sources: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibration::{calibrate, MIN_FP32_TFLOPS};
+    use crate::catalog::Catalog;
+    use crate::measured::Measured;
+
+    fn catalog() -> Catalog {
+        Catalog::try_builtin().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A software adapter's probe (under 1 GB/s) still gives a machine that shares: the
+    /// link brings back the same bandwidth and no notice.
+    #[test]
+    fn a_software_adapters_measurement_survives_the_link() {
+        let c = catalog();
+        let entry = c.hardware("nvidia-geforce-rtx-4070").unwrap_or_else(|e| panic!("{e}"));
+        let system = System::assemble(entry, None, None, 1).unwrap_or_else(|e| panic!("{e}"));
+        let m = Measured {
+            adapter: "SwiftShader".into(),
+            read_gb_per_s: 0.0845,
+            fma_f32_tflops: 0.0002,
+            fma_f16_tflops: None,
+        };
+        let out = calibrate(&system, &m).unwrap_or_else(|e| panic!("{e}"));
+        let mut notes = Vec::new();
+        let back = decode_system(&encode_system(&out), &system, &mut |field, raw, why| {
+            notes.push(format!("{field} {raw}: {why}"))
+        });
+        assert!(notes.is_empty(), "{notes:?}");
+        let gpu = back.gpu.unwrap_or_else(|| unreachable!());
+        assert!((gpu.bandwidth_gb_per_s - 0.0845).abs() < 1e-9, "{}", gpu.bandwidth_gb_per_s);
+        assert_eq!(gpu.fp32_tflops, MIN_FP32_TFLOPS);
     }
 }

@@ -1,14 +1,14 @@
 //! Writes the seed corpora of the fuzz targets (`fuzz/corpus/<target>/`).
 //!
 //! Share links come from `share::encode` of real states, GGUF headers from the writer in
-//! `core/tests/gguf_writer` (only the header and its padding: tensor data is never read),
+//! `gguf/tests/gguf_writer` (only the header and its padding: tensor data is never read),
 //! and the JSON seeds are catalog entries as the catalog's schema writes them. Run it again
 //! after a format change; it overwrites its own files and leaves any others alone.
 
 // A developer tool, not a library: failing loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../../../core/tests/gguf_writer/mod.rs"]
+#[path = "../../../gguf/tests/gguf_writer/mod.rs"]
 mod gguf_writer;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use gguf_writer::{dense_tensors, moe_tensors, s, t, tokens, u32v, Gguf, F32, Q4_K, W};
 use roofline_core::calibration::{calibrate, Measured};
 use roofline_core::catalog::Catalog;
-use roofline_core::gguf::{model_from_header, parse_header, Value, ValueType};
+use roofline_gguf::{model_from_header, parse_header, Value, ValueType};
 use roofline_core::quant::QuantScheme;
 use roofline_core::scenario::{custom_model, HardwareChoice, ModelChoice, Scenario};
 use roofline_core::share::{decode, encode, starter_comparison, AppState, Page};

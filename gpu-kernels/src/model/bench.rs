@@ -1,13 +1,13 @@
 //! The zero-download model benchmark: a model with the exact shapes and Q4_K_M type mix
-//! of a published GGUF (`roofline_core::generated`), its weights generated on the GPU,
+//! of a published GGUF (`roofline_reference::generated`), its weights generated on the GPU,
 //! timed the way llama-bench (`pp N`, `tg N`, mean ± standard deviation over repetitions)
 //! and LocalScore (its nine prompt/generation pairs, averages and score) time models, with
 //! the figures the roofline needs: bytes read per generated token and the bandwidth they
 //! imply, matrix FLOPs per prompt token and the FLOP rate they imply.
 
-use roofline_core::generated::GeneratedModel;
 use roofline_core::localscore;
-use roofline_core::transformer::{FfnBiases, LayerWeights, QTensor, Weights};
+use roofline_reference::generated::GeneratedModel;
+use roofline_reference::transformer::{FfnBiases, LayerWeights, QTensor, Weights};
 use serde::{Deserialize, Serialize};
 
 use super::formats::QuantFormat;
@@ -15,7 +15,7 @@ use super::generated::{fill_reference, hash2, Filler};
 use super::loader::buffers;
 use super::runner::{tensor_seed, Builder, Fill, GpuModel, LoadProgress};
 use crate::context::{AdapterSummary, GpuContext};
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
 
 /// A deterministic value in [-1, 1).
 fn unit(seed: u32, i: u32) -> f32 {
@@ -62,7 +62,7 @@ pub fn generated_weights(
         };
         Ok(QTensor { name: name.into(), ggml_type: plan.ggml_type, cols: plan.cols, rows: plan.rows, data })
     };
-    let qwen2 = c.architecture == roofline_core::transformer::Architecture::Qwen2;
+    let qwen2 = c.architecture == roofline_reference::transformer::Architecture::Qwen2;
     let mut layers = Vec::with_capacity(c.n_layers);
     for i in 0..c.n_layers {
         let n = |s: &str| format!("blk.{i}.{s}");

@@ -13,8 +13,8 @@
 use std::sync::{Mutex, MutexGuard};
 
 use crate::context::GpuContext;
-use crate::probes::gpu;
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
+use crate::gpu;
 
 /// Which sequence of dispatches a recording belongs to: a decode step and a prompt chunk
 /// dispatch different kernels, so each keeps its own entries.

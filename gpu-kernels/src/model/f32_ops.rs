@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use super::binds::Binder;
 use crate::context::GpuContext;
-use crate::probes::gpu;
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
+use crate::gpu;
 
 /// The f32 kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

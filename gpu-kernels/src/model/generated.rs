@@ -5,8 +5,8 @@
 use super::formats::QuantFormat;
 use super::ops::GpuTensor;
 use crate::context::GpuContext;
-use crate::probes::gpu;
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
+use crate::gpu;
 
 /// `fill_blocks.wgsl`.
 pub const FILL: &str = include_str!("../shaders/model/fill_blocks.wgsl");

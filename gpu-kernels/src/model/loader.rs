@@ -5,13 +5,13 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use roofline_core::gguf::Header;
-use roofline_core::transformer::{ModelConfig, Part, Prefetched, SourceError, TensorSource, Weights};
+use roofline_gguf::Header;
+use roofline_reference::transformer::{ModelConfig, Part, Prefetched, SourceError, TensorSource, Weights};
 
 use super::formats::QuantFormat;
 use super::runner::{chunk_tokens, scratch_bytes, Builder, Fill, GpuModel, LoadProgress};
 use crate::context::{AdapterSummary, GpuContext};
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
 
 /// What an asynchronous read returns.
 pub type ReadFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, SourceError>> + 'a>>;
@@ -184,7 +184,7 @@ impl GpuModel {
         progress: &mut dyn FnMut(LoadProgress),
     ) -> Result<Self, ProbeError> {
         let plan = plan(&ctx.adapter, header, context_len)?;
-        let model_error = |e: roofline_core::transformer::TransformerError| ProbeError::Model(e.to_string());
+        let model_error = |e: roofline_reference::transformer::TransformerError| ProbeError::Model(e.to_string());
         let mut done =
             LoadProgress { bytes: 0, total_bytes: plan.weight_bytes, layers: 0, total_layers: plan.config.n_layers };
         progress(done);

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use super::binds::Binder;
 use super::formats::QuantFormat;
 use crate::context::GpuContext;
-use crate::probes::gpu;
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
+use crate::gpu;
 use crate::readback;
 
 const DEQUANT_ROWS: &str = include_str!("../shaders/model/dequant_rows.wgsl");

@@ -1,6 +1,6 @@
-//! CPU twins of the model kernels, built on the core's exact dequantizers.
+//! CPU twins of the model kernels, built on `roofline_gguf`'s exact dequantizers.
 
-use roofline_core::gguf::dequant;
+use roofline_gguf::dequant;
 
 /// Rows `first .. first + rows` of a matrix in `format`, dequantized (the twin of
 /// `dequant_rows.wgsl`).

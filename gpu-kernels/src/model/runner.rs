@@ -1,7 +1,7 @@
 //! A transformer on the GPU: the weights of a GGUF file uploaded in their block layout,
 //! the prompt processed in chunks of tokens (one command buffer per chunk, matrix–matrix
 //! products over the chunk), then one command buffer per generated token, greedy, with
-//! only the token id read back. The graph is llama.cpp's, as `roofline_core::transformer`
+//! only the token id read back. The graph is llama.cpp's, as `roofline_reference::transformer`
 //! writes it on the CPU (the reference these kernels are compared with).
 
 mod build;
@@ -10,7 +10,7 @@ mod matrix;
 mod profile;
 mod scratch;
 
-use roofline_core::transformer::{ModelConfig, Weights};
+use roofline_reference::transformer::{ModelConfig, Weights};
 
 pub(crate) use build::Builder;
 use build::GpuLayer;
@@ -26,7 +26,7 @@ use super::binds::Stream;
 use super::f32_ops::F32Ops;
 use super::ops::{read_f32, ModelOps, QuantKernel};
 use crate::context::GpuContext;
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
 use crate::readback;
 use crate::timing::now_s;
 

@@ -1,10 +1,10 @@
 //! Arithmetic throughput: f32 and f16 FMA chains and packed int8 dot products, each checked
 //! workgroup by workgroup against the CPU twin of the shader.
 
-use super::gpu::{self, Dispatch, Kernel, Pipelines, WORKGROUP};
 use super::sampler;
 use super::{Measurement, ProbeConfig, ProbeError, ProbeKind};
 use crate::context::GpuContext;
+use crate::gpu::{self, Dispatch, Kernel, Pipelines, WORKGROUP};
 use crate::readback;
 use crate::timing::Stats;
 

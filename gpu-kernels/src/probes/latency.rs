@@ -1,8 +1,8 @@
 //! Dispatch round trip: submit one tiny dispatch and read its result back, twenty times.
 
-use super::gpu::{self, Dispatch, Kernel, Pipelines};
 use super::{Measurement, ProbeConfig, ProbeError, ProbeKind};
 use crate::context::GpuContext;
+use crate::gpu::{self, Dispatch, Kernel, Pipelines};
 use crate::readback;
 use crate::timing::{now_s, Stats, TimingSource};
 

@@ -2,10 +2,10 @@
 //! adapter's storage-binding limit, filled once by `fill.wgsl` with data whose sum has a
 //! closed form.
 
-use super::gpu::{self, Dispatch, Kernel, Pipelines, WORKGROUP};
 use super::sampler;
 use super::{Measurement, ProbeConfig, ProbeError, ProbeKind};
 use crate::context::{AdapterSummary, GpuContext};
+use crate::gpu::{self, Dispatch, Kernel, Pipelines, WORKGROUP};
 use crate::readback;
 use crate::timing::Stats;
 

@@ -2,7 +2,6 @@
 //! step at a time on a shared [`GpuContext`].
 
 mod compute;
-pub(crate) mod gpu;
 mod latency;
 mod memory;
 mod sampler;
@@ -10,73 +9,10 @@ mod sampler;
 use serde::{Deserialize, Serialize};
 
 use crate::context::{AdapterSummary, GpuContext};
+pub use crate::error::ProbeError;
+use crate::gpu;
+pub use crate::kind::ProbeKind;
 use crate::timing::{Stats, TimingSource};
-
-/// One kind of measurement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProbeKind {
-    /// Memory read bandwidth (`read.wgsl`).
-    Read,
-    /// Memory write bandwidth (`fill.wgsl`).
-    Write,
-    /// Copy bandwidth, read + write counted (`copy.wgsl`).
-    Copy,
-    /// f32 FMA throughput (`fma_f32.wgsl`).
-    FmaF32,
-    /// f16 FMA throughput (`fma_f16.wgsl`).
-    FmaF16,
-    /// Packed int8 dot-product throughput (`dot4_i8.wgsl`).
-    Dot4I8,
-    /// Dispatch round trip (`tick.wgsl`).
-    Latency,
-}
-
-impl ProbeKind {
-    /// Every kind, in the order a run takes them.
-    pub const ALL: [ProbeKind; 7] =
-        [Self::Latency, Self::Write, Self::Read, Self::Copy, Self::FmaF32, Self::FmaF16, Self::Dot4I8];
-
-    /// Short label for tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Read => "memory read",
-            Self::Write => "memory write",
-            Self::Copy => "memory copy",
-            Self::FmaF32 => "f32 FMA",
-            Self::FmaF16 => "f16 FMA",
-            Self::Dot4I8 => "int8 dot product",
-            Self::Latency => "dispatch round trip",
-        }
-    }
-
-    /// Unit of the figure.
-    pub fn unit(self) -> &'static str {
-        match self {
-            Self::Read | Self::Write | Self::Copy => "GB/s",
-            Self::FmaF32 | Self::FmaF16 => "TFLOPS",
-            Self::Dot4I8 => "TOPS",
-            Self::Latency => "µs",
-        }
-    }
-
-    /// What is counted, for reports.
-    pub fn counts(self) -> &'static str {
-        match self {
-            Self::Read => "16 B per vec4<u32> loaded",
-            Self::Write => "16 B per vec4<u32> stored",
-            Self::Copy => "32 B per vec4<u32> copied (read + write)",
-            Self::FmaF32 | Self::FmaF16 => "2 operations per lane per fma",
-            Self::Dot4I8 => "8 operations per dot4I8Packed",
-            Self::Latency => "submit to result on the CPU",
-        }
-    }
-
-    /// Higher is better (all but latency).
-    pub fn higher_is_better(self) -> bool {
-        self != Self::Latency
-    }
-}
 
 /// One step of a run: a probe, and for memory probes the working set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,40 +97,6 @@ pub struct Measurement {
     pub sample_ms: f64,
     /// What the CPU compared, in words.
     pub check: String,
-}
-
-/// Why a probe stopped.
-#[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
-pub enum ProbeError {
-    /// The caller cancelled.
-    #[error("cancelled")]
-    Cancelled,
-    /// The device was lost (driver reset, another tab, a test hook).
-    #[error("the GPU device was lost: {0}")]
-    DeviceLost(String),
-    /// An allocation failed; a smaller working set may work.
-    #[error("the GPU could not allocate {bytes} bytes")]
-    OutOfMemory {
-        /// Bytes asked for.
-        bytes: u64,
-    },
-    /// The GPU's result differs from the CPU's: the figure would be wrong.
-    #[error("{kind:?} check failed: {detail}")]
-    CheckFailed {
-        /// The probe.
-        kind: ProbeKind,
-        /// What differed.
-        detail: String,
-    },
-    /// Any other GPU error.
-    #[error("GPU error: {0}")]
-    Gpu(String),
-    /// The adapter cannot run this probe.
-    #[error("not supported here: {0}")]
-    Unsupported(String),
-    /// A model file that cannot be read or run: what and where.
-    #[error("the model file: {0}")]
-    Model(String),
 }
 
 /// A whole run, as `roofline bench --json` prints it.

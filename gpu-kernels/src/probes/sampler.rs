@@ -1,9 +1,9 @@
 //! Timed samples: repetitions grow until a sample lasts `min_sample_ms`, warm-up runs until
 //! two samples agree within 5 %, then `samples` samples are taken.
 
-use super::gpu::{self, Dispatch};
 use super::{ProbeConfig, ProbeError};
 use crate::context::GpuContext;
+use crate::gpu::{self, Dispatch};
 use crate::pass_timer::PassTimer;
 use crate::timing::{now_s, TimingSource};
 

@@ -1,16 +1,16 @@
 //! Uploading a model part by part: the globals first, then each layer with its KV cache,
 //! then the kernels the uploaded formats need and the scratch buffers.
 
-use roofline_core::transformer::{LayerWeights, ModelConfig, Weights};
+use roofline_reference::transformer::{LayerWeights, ModelConfig, Weights};
 
 use super::matrix::{Fill, GpuMatrix};
 use super::scratch::{chunk_tokens, Scratch};
 use super::GpuModel;
 use crate::context::GpuContext;
+use crate::error::ProbeError;
+use crate::gpu;
 use crate::model::f32_ops::F32Ops;
 use crate::model::ops::{upload_f32, ModelOps, QuantKernel};
-use crate::probes::gpu;
-use crate::probes::ProbeError;
 
 /// One block's weights and KV cache on the GPU.
 pub(crate) struct GpuLayer {

@@ -4,14 +4,14 @@
 //! stored before the causal attention reads them), then, when asked, the output head on
 //! the last row only.
 
-use roofline_core::transformer::{Activation, RopeLayout};
+use roofline_reference::transformer::{Activation, RopeLayout};
 
 use super::build::GpuLayer;
 use super::GpuModel;
 use crate::context::GpuContext;
+use crate::error::ProbeError;
 use crate::model::f32_ops::{AttentionArgs, Elementwise, Rope};
 use crate::model::ops::Pre;
-use crate::probes::ProbeError;
 
 impl GpuModel {
     /// Records the chunk into `encoder`; with `head`, leaves the last row's logits in

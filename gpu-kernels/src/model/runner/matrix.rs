@@ -1,13 +1,13 @@
 //! A weight matrix on the GPU, split into row chunks that each fit one storage binding,
 //! and the products and lookups the runner records over all of its chunks.
 
-use roofline_core::transformer::QTensor;
+use roofline_reference::transformer::QTensor;
 
 use crate::context::GpuContext;
+use crate::error::ProbeError;
 use crate::model::formats::QuantFormat;
 use crate::model::generated::Filler;
 use crate::model::ops::{upload_tensor, GpuTensor, MatmulArgs, ModelOps, Pre};
-use crate::probes::ProbeError;
 
 /// A weight matrix split into row chunks (each with its first row) that each fit one
 /// storage binding.

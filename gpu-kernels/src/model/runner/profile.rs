@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::context::GpuContext;
-use crate::probes::gpu;
-use crate::probes::ProbeError;
+use crate::error::ProbeError;
+use crate::gpu;
 use crate::readback;
 
 /// Timestamps one step may write.

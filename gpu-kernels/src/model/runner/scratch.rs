@@ -1,13 +1,13 @@
 //! The runner's activations: buffers for a chunk of prompt tokens (decoding uses their
 //! first row), sized once at load from the chunk the adapter's storage bindings allow.
 
-use roofline_core::transformer::ModelConfig;
+use roofline_reference::transformer::ModelConfig;
 
 use crate::context::GpuContext;
+use crate::error::ProbeError;
+use crate::gpu;
 use crate::model::f32_ops::{attention_parts_len, ARGMAX_OUT_WORDS};
 use crate::model::ops::{upload_bytes, upload_f32};
-use crate::probes::gpu;
-use crate::probes::ProbeError;
 
 /// Prompt tokens processed in one command buffer at most (llama.cpp's default micro-batch):
 /// the more tokens, the more workgroups a matrix product has to fill a large GPU and the
@@ -149,7 +149,7 @@ impl Scratch {
 mod tests {
     use super::*;
     use roofline_core::catalog::Catalog;
-    use roofline_core::generated::candidates;
+    use roofline_reference::generated::candidates;
 
     fn llama_8b() -> ModelConfig {
         let shapes = candidates(&Catalog::builtin(), "llama-3-1-8b").unwrap_or_default();
