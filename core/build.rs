@@ -1,5 +1,6 @@
 //! Embeds the catalog and parameter JSON without its indentation: the files stay readable in the
-//! repository, and the browser build carries about a quarter fewer bytes.
+//! repository, and the browser build carries about a quarter fewer bytes. A second copy of
+//! each catalog file leaves out the entries' `sources`, for the site's first load.
 
 use std::{env, fs, path::Path};
 
@@ -17,8 +18,24 @@ fn main() {
             .and_then(|v| serde_json::to_string(&v).ok())
             .unwrap_or(text);
         let name = file.replace('/', "_");
-        if let Err(e) = fs::write(Path::new(&out).join(name), compact) {
-            println!("cargo:warning=could not write the compact catalog: {e}");
+        // The site's copy leaves the citations out (feature `lean-catalog`): it fetches them
+        // from `catalog-sources.json` after the first estimate.
+        let lean = serde_json::from_str::<serde_json::Value>(&compact)
+            .ok()
+            .map(|mut v| {
+                if let Some(entries) = v.as_array_mut() {
+                    for e in entries.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+                        e.remove("sources");
+                    }
+                }
+                v
+            })
+            .and_then(|v| serde_json::to_string(&v).ok())
+            .unwrap_or_else(|| compact.clone());
+        for (path, text) in [(name.clone(), compact), (name.replace(".json", ".lean.json"), lean)] {
+            if let Err(e) = fs::write(Path::new(&out).join(path), text) {
+                println!("cargo:warning=could not write the compact catalog: {e}");
+            }
         }
     }
 }

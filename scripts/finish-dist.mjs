@@ -7,6 +7,8 @@
 //    attributes stay allowed: the components set widths with them);
 //  - writes sw.js, a service worker that caches this build's files so the site works
 //    offline after one visit, and replaces them when a new build is deployed;
+//  - writes catalog-sources.json, the catalog's citations by entry id, which the site's
+//    wasm leaves out (core's `lean-catalog` feature) and fetches after the first estimate;
 //  - stamps the build id into index.html (<meta name="roofline-build">).
 //
 //   node scripts/finish-dist.mjs [dist]
@@ -56,6 +58,21 @@ if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html)) throw new Error('index.html still
 // 2. The policy, first in <head> so it covers everything after it.
 html = html.replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
 html = html.replace(/(<meta charset="utf-8" \/>)/, `$1\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`);
+
+// 2b. The catalog's citations, out of the first load.
+const data = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'core', 'data');
+const bySource = (files) => {
+  const out = {};
+  for (const f of files) {
+    for (const e of JSON.parse(fs.readFileSync(path.join(data, f), 'utf8'))) out[e.id] = e.sources ?? [];
+  }
+  return out;
+};
+const catalogSources = {
+  hardware: bySource(['hardware/gpus.json', 'hardware/cpus.json', 'hardware/socs.json']),
+  models: bySource(['models/models.json']),
+};
+fs.writeFileSync(path.join(dist, 'catalog-sources.json'), JSON.stringify(catalogSources));
 
 // 3. The build id: a hash of every file the site serves (index.html without its stamp).
 const files = fs

@@ -24,6 +24,7 @@ pub fn App() -> impl IntoView {
     let _ = window_event_listener(ev::resize, move |_| store.viewport.update(|v| *v = v.wrapping_add(1)));
     Effect::new(move |_| browser::set_theme(dark.get()));
     crate::state::load_reference_points(store.viewport);
+    crate::state::load_catalog_sources(store.viewport);
 
     let last_write = StoredValue::new(f64::NEG_INFINITY);
     let sync = move || {

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use leptos::prelude::*;
-use roofline_core::catalog::Catalog;
+use roofline_core::catalog::{Catalog, CatalogSources};
 use roofline_core::efficiency::Efficiency;
 use roofline_core::model::ModelSpec;
 use roofline_core::scenario::{Evaluation, Resolved, Scenario};
@@ -45,6 +45,28 @@ pub fn load_reference_points(viewport: RwSignal<u32>) {
         if let Ok(points) = parse_reference_points(&text) {
             if REFERENCE_POINTS.set(points).is_ok() {
                 viewport.update(|v| *v = v.wrapping_add(1));
+            }
+        }
+    });
+}
+
+/// The catalog's citations, absent until `catalog-sources.json` has been fetched (the
+/// site's catalog leaves them out of the first load).
+static CATALOG_SOURCES: OnceLock<CatalogSources> = OnceLock::new();
+
+/// The citations, once fetched.
+pub fn catalog_sources() -> Option<&'static CatalogSources> {
+    CATALOG_SOURCES.get()
+}
+
+/// Fetches the catalog's citations and bumps `done` when they arrive (an open explanation
+/// then lists them).
+pub fn load_catalog_sources(done: RwSignal<u32>) {
+    leptos::task::spawn_local(async move {
+        let Some(text) = crate::browser::fetch_text("catalog-sources.json").await else { return };
+        if let Ok(sources) = CatalogSources::parse(&text) {
+            if CATALOG_SOURCES.set(sources).is_ok() {
+                done.update(|v| *v = v.wrapping_add(1));
             }
         }
     });

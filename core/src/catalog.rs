@@ -9,13 +9,62 @@ use std::collections::HashMap;
 use crate::check::{check_hardware, check_model};
 use crate::hardware::HardwareEntry;
 use crate::model::ModelSpec;
+use crate::source::Source;
+
+/// The embedded catalog files; with the `lean-catalog` feature (the site) without the
+/// entries' citations, which [`CatalogSources`] brings back when they are needed.
+macro_rules! catalog_file {
+    ($name:literal) => {
+        if cfg!(feature = "lean-catalog") {
+            include_str!(concat!(env!("OUT_DIR"), "/", $name, ".lean.json"))
+        } else {
+            include_str!(concat!(env!("OUT_DIR"), "/", $name, ".json"))
+        }
+    };
+}
 
 const HARDWARE_FILES: [(&str, &str); 3] = [
-    ("gpus.json", include_str!(concat!(env!("OUT_DIR"), "/hardware_gpus.json"))),
-    ("cpus.json", include_str!(concat!(env!("OUT_DIR"), "/hardware_cpus.json"))),
-    ("socs.json", include_str!(concat!(env!("OUT_DIR"), "/hardware_socs.json"))),
+    ("gpus.json", catalog_file!("hardware_gpus")),
+    ("cpus.json", catalog_file!("hardware_cpus")),
+    ("socs.json", catalog_file!("hardware_socs")),
 ];
-const MODEL_FILES: [(&str, &str); 1] = [("models.json", include_str!(concat!(env!("OUT_DIR"), "/models_models.json")))];
+const MODEL_FILES: [(&str, &str); 1] = [("models.json", catalog_file!("models_models"))];
+
+/// The catalog's citations by entry id, as the site fetches them (`catalog-sources.json`,
+/// written from the catalog files by `scripts/finish-dist.mjs`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct CatalogSources {
+    /// Hardware entry id → its sources.
+    pub hardware: HashMap<String, Vec<Source>>,
+    /// Model id → its sources.
+    pub models: HashMap<String, Vec<Source>>,
+}
+
+impl CatalogSources {
+    /// Parses `catalog-sources.json`.
+    pub fn parse(text: &str) -> Result<CatalogSources, CatalogError> {
+        serde_json::from_str(text)
+            .map_err(|e| CatalogError::Parse { file: "catalog-sources.json".to_owned(), message: e.to_string() })
+    }
+
+    /// `entry` with its sources, where it has none of its own and these know its id.
+    pub fn hardware_entry(&self, entry: &HardwareEntry) -> HardwareEntry {
+        let mut out = entry.clone();
+        if out.sources.is_empty() {
+            out.sources = self.hardware.get(&entry.id).cloned().unwrap_or_default();
+        }
+        out
+    }
+
+    /// `model` with its sources, where it has none of its own and these know its id.
+    pub fn model(&self, model: &ModelSpec) -> ModelSpec {
+        let mut out = model.clone();
+        if out.sources.is_empty() {
+            out.sources = self.models.get(&model.id).cloned().unwrap_or_default();
+        }
+        out
+    }
+}
 
 /// A failed lookup or a malformed catalog file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -146,4 +195,39 @@ pub fn parse_model_json(text: &str) -> Result<ModelSpec, CatalogError> {
     let model: ModelSpec = serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?;
     check_model(&model).map_err(|e| parse_err(e.to_string()))?;
     Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The site's lean files are the catalog files without their citations, and the
+    /// sources file's shape brings them back.
+    #[test]
+    fn the_lean_catalog_is_the_catalog_less_its_sources() {
+        let full: Vec<HardwareEntry> = parse_files(&HARDWARE_FILES).unwrap_or_else(|e| panic!("{e}"));
+        let lean_files = [
+            ("gpus", include_str!(concat!(env!("OUT_DIR"), "/hardware_gpus.lean.json"))),
+            ("cpus", include_str!(concat!(env!("OUT_DIR"), "/hardware_cpus.lean.json"))),
+            ("socs", include_str!(concat!(env!("OUT_DIR"), "/hardware_socs.lean.json"))),
+        ];
+        let lean: Vec<HardwareEntry> = parse_files(&lean_files).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(lean.len(), full.len());
+        let mut sources = CatalogSources::default();
+        for (l, f) in lean.iter().zip(&full) {
+            assert!(l.sources.is_empty(), "{}", l.id);
+            sources.hardware.insert(f.id.clone(), f.sources.clone());
+            assert_eq!(&sources.hardware_entry(l), f);
+        }
+        let models = [("models", include_str!(concat!(env!("OUT_DIR"), "/models_models.lean.json")))];
+        let lean: Vec<ModelSpec> = parse_files(&models).unwrap_or_else(|e| panic!("{e}"));
+        let full: Vec<ModelSpec> = parse_files(&MODEL_FILES).unwrap_or_else(|e| panic!("{e}"));
+        for (l, f) in lean.iter().zip(&full) {
+            sources.models.insert(f.id.clone(), f.sources.clone());
+            assert_eq!(&sources.model(l), f);
+        }
+        let parsed = CatalogSources::parse(r#"{"hardware":{"x":[{"title":"t","url":"https://a"}]},"models":{}}"#);
+        assert_eq!(parsed.map(|s| s.hardware.len()), Ok(1));
+        assert!(CatalogSources::parse("{").is_err());
+    }
 }

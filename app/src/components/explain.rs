@@ -4,18 +4,21 @@
 use leptos::prelude::*;
 use roofline_core::explain::{explain, Explanation, Explanations};
 use roofline_core::hardware::HardwareEntry;
-use roofline_core::scenario::HardwareChoice;
+use roofline_core::scenario::{HardwareChoice, Resolved};
 use roofline_core::series::Inputs;
 
-use crate::state::{catalog, efficiency, use_store, Store};
+use crate::state::{catalog, catalog_sources, efficiency, use_store, Store};
 
-/// The catalog entries the machine was assembled from (their sources are cited).
-fn entries(store: &Store) -> Vec<&'static HardwareEntry> {
+/// The catalog entries the machine was assembled from, with their sources where the
+/// citations have arrived (they are cited).
+fn entries(store: &Store) -> Vec<HardwareEntry> {
+    let sources = catalog_sources();
     store.state.with(|s| match &s.main.hardware {
         HardwareChoice::Preset { id, gpu, host, .. } => [Some(id), gpu.as_ref(), host.as_ref()]
             .into_iter()
             .flatten()
             .filter_map(|i| catalog().hardware(i).ok())
+            .map(|e| sources.map_or_else(|| e.clone(), |s| s.hardware_entry(e)))
             .collect(),
         HardwareChoice::Custom(_) => Vec::new(),
     })
@@ -23,9 +26,17 @@ fn entries(store: &Store) -> Vec<&'static HardwareEntry> {
 
 fn explanations(store: &Store) -> Result<Explanations, String> {
     let hw = entries(store);
+    let hw: Vec<&HardwareEntry> = hw.iter().collect();
     store.resolved.with(|r| {
         let r = r.as_ref().map_err(Clone::clone)?;
-        explain(&Inputs::resolved(r, efficiency()), &hw).map_err(|e| e.to_string())
+        match catalog_sources() {
+            Some(s) => {
+                let r = Resolved { model: s.model(&r.model), ..r.clone() };
+                explain(&Inputs::resolved(&r, efficiency()), &hw)
+            }
+            None => explain(&Inputs::resolved(r, efficiency()), &hw),
+        }
+        .map_err(|e| e.to_string())
     })
 }
 
@@ -64,6 +75,8 @@ pub fn Explain(figure: &'static str, #[prop(optional, into)] device: Option<Stri
         if !open.get() {
             return None;
         }
+        // Recomputed when the catalog's citations arrive.
+        store.viewport.track();
         Some(match explanations(&store) {
             Ok(all) => {
                 let found = match &device {
