@@ -3,7 +3,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use roofline_core::catalog::{parse_hardware_json, parse_model_json, Catalog};
-use roofline_core::hardware::HardwareEntry;
+use roofline_core::hardware::{GpuBackend, HardwareEntry};
 use roofline_core::model::ModelSpec;
 use roofline_core::quant::QuantScheme;
 use roofline_core::system::System;
@@ -51,6 +51,10 @@ pub struct Target {
     /// Operating system the engine runs on: linux (also macOS) or windows.
     #[arg(long, default_value = "linux")]
     pub os: String,
+    /// GPU backend llama.cpp runs on: cuda, rocm, metal, vulkan or sycl (default: the
+    /// GPU's catalog backend).
+    #[arg(long)]
+    pub backend: Option<String>,
 }
 
 /// Resolved inputs.
@@ -61,6 +65,7 @@ pub struct Resolved {
     pub placement: Placement,
     pub kv_type: KvType,
     pub os: Os,
+    pub backend: Option<GpuBackend>,
 }
 
 fn read_json(path: &std::path::Path) -> Result<String> {
@@ -107,7 +112,18 @@ impl Target {
             .ok_or_else(|| anyhow!("unknown KV cache type '{}' (f16, q8_0, q4_0)", self.kv_type))?;
         let os = Os::parse(&self.os)
             .ok_or_else(|| anyhow!("unknown operating system '{}' (linux, macos, windows)", self.os))?;
-        Ok(Resolved { system, model, quant, placement, kv_type, os })
+        let backend = match self.backend.as_deref() {
+            None => None,
+            Some(b) => Some(
+                GpuBackend::parse(b)
+                    .ok_or_else(|| anyhow!("unknown GPU backend '{b}' (cuda, rocm, metal, vulkan, sycl)"))?,
+            ),
+        };
+        if backend.is_some() && system.gpu.is_none() {
+            bail!("--backend needs a machine with a GPU; '{}' has none", system.name);
+        }
+        let system = system.with_backend(backend).into_owned();
+        Ok(Resolved { system, model, quant, placement, kv_type, os, backend })
     }
 }
 
@@ -159,6 +175,7 @@ impl WorkloadArgs {
                 acceptance_rate: self.acceptance,
             }),
             os: r.os,
+            backend: r.backend,
         };
         w.validate()?;
         Ok((w, draft))

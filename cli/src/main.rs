@@ -16,7 +16,7 @@ use roofline_core::efficiency::Efficiency;
 use roofline_core::estimate::{estimate_with_draft, use_case_verdicts};
 use roofline_core::fit::fit_and_validate;
 use roofline_core::localscore;
-use roofline_core::validate::{groups, parse_tsv, reference_runs};
+use roofline_core::validate::{bench as other, groups, parse_tsv, reference_runs};
 use roofline_core::workload::Workload;
 use serde_json::json;
 
@@ -39,6 +39,8 @@ fn write_stdout(text: &str) -> Result<()> {
 }
 
 const LOCALSCORE_TSV: &str = include_str!("../../core/data/measured/localscore_results.tsv");
+/// The other sources' measurements in one table (`scripts/import-bench-runs.py`).
+const BENCH_RUNS_TSV: &str = include_str!("../../core/data/measured/bench_runs.tsv");
 
 #[derive(Parser)]
 #[command(name = "roofline", version, about = "How fast will this language model run on this machine?")]
@@ -118,6 +120,7 @@ fn run(cli: Cli) -> Result<()> {
                 let mut v = serde_json::to_value(&e)?;
                 v["use_cases"] = serde_json::to_value(&verdicts)?;
                 v["workload"] = serde_json::to_value(&w)?;
+                v["backend"] = json!(backend_id(&r.system, e.gpu_layers > 0));
                 out!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 out_raw!("{}", report::estimate(&e, &verdicts));
@@ -130,6 +133,7 @@ fn run(cli: Cli) -> Result<()> {
                 kv_type: r.kv_type,
                 batch: target.batch,
                 os: r.os,
+                backend: r.backend,
                 ..Workload::default()
             };
             let ls = localscore::predict(&r.system, &r.model, r.quant, &base, &eff)?;
@@ -138,6 +142,7 @@ fn run(cli: Cli) -> Result<()> {
                 v["hardware"] = json!(r.system.name);
                 v["model"] = json!(r.model.name);
                 v["quant"] = json!(r.quant.name());
+                v["backend"] = json!(backend_id(&r.system, true));
                 out!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 out!("{} — {} {}", r.system.name, r.model.name, r.quant);
@@ -178,10 +183,18 @@ fn run(cli: Cli) -> Result<()> {
                 std::fs::write(&path, serde_json::to_string_pretty(&params)? + "\n")
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
+            let bench_runs = other::parse_bench_tsv(BENCH_RUNS_TSV)?;
+            let (cases, left_out) = other::resolve(&catalog, &bench_runs);
+            let bench_comparisons = other::compare(&cases, &report.efficiency);
+            let sources = other::source_stats(&bench_comparisons);
             if json {
+                let left: Vec<_> = left_out.iter().map(|(why, n)| json!({ "reason": why, "runs": n })).collect();
                 out!(
                     "{}",
                     serde_json::to_string_pretty(&json!({
+                        "sources": sources,
+                        "other_sources_not_covered": left,
+                        "other_sources_comparisons": bench_comparisons,
                         "coverage": { "covered_runs": covered, "reference_runs": total, "fraction": covered as f64 / total.max(1) as f64 },
                         "in_sample": report.in_sample,
                         "cross_validated": report.cross_validated,
@@ -192,10 +205,20 @@ fn run(cli: Cli) -> Result<()> {
                 );
             } else {
                 out_raw!("{}", report::validation(&report, covered, total));
+                out_raw!("{}", report::bench_sources(&sources, &left_out));
             }
         }
     }
     Ok(())
+}
+
+/// The backend that runs the model: the GPU's (after `--backend`) where any block runs on
+/// a GPU, else `cpu`.
+fn backend_id(system: &roofline_core::system::System, on_gpu: bool) -> &'static str {
+    match system.gpu.as_ref() {
+        Some(g) if on_gpu => g.backend.id(),
+        _ => "cpu",
+    }
 }
 
 /// Significant digits kept in the written parameters: far below the fit's own precision,

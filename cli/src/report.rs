@@ -126,3 +126,40 @@ pub fn validation(report: &FitReport, covered: usize, total: usize) -> String {
     }
     s
 }
+
+/// The other sources' table: per source and phase, measurements compared, median and p90
+/// absolute percentage error and the median of predicted ÷ measured; then what was left
+/// out and why.
+pub fn bench_sources(
+    stats: &[roofline_core::validate::bench::SourceStats],
+    left_out: &std::collections::BTreeMap<roofline_core::validate::bench::Uncovered, usize>,
+) -> String {
+    use roofline_core::validate::bench::{PhaseStats, DEEP_TOKENS};
+    let mut s = String::from(
+        "\nother sources (held out: the parameters above were fitted on LocalScore alone)\n\
+         source               test                   n  median    p90  pred/meas\n",
+    );
+    let row = |source: &str, label: &str, p: &PhaseStats| {
+        if p.count == 0 {
+            return String::new();
+        }
+        format!(
+            "{source:<20} {label:<18} {:>5} {:>6.1}% {:>5.1}%  {:>8.2}\n",
+            p.count, p.median_ape, p.p90_ape, p.median_ratio
+        )
+    };
+    let deep = format!("(≥ {}k deep)", DEEP_TOKENS / 1024);
+    for st in stats {
+        s.push_str(&row(&st.source, "prompt", &st.prompt));
+        s.push_str(&row(&st.source, "generation", &st.generation));
+        s.push_str(&row(&st.source, &format!("prompt {deep}"), &st.prompt_at_depth));
+        s.push_str(&row(&st.source, &format!("gen. {deep}"), &st.generation_at_depth));
+    }
+    if !left_out.is_empty() {
+        s.push_str("not covered (runs): ");
+        let parts: Vec<String> = left_out.iter().map(|(why, n)| format!("{why:?} {n}")).collect();
+        s.push_str(&parts.join(", "));
+        s.push('\n');
+    }
+    s
+}

@@ -331,3 +331,25 @@ fn usage_errors_do_not_panic() {
     fails_cleanly(&["estimate", "--hardware", GPU, "--hardware-file", "x.json", "--model", MODEL]);
     fails_cleanly(&["catalog", "gadgets"]);
 }
+
+/// `--backend` runs the GPU through another backend's fitted parameters; JSON names the
+/// backend that runs the model, `cpu` where no block is on a GPU.
+#[test]
+fn backend_is_an_input_and_named_in_the_json() {
+    let apu = "amd-ryzen-ai-max-plus-395";
+    let default = estimate(apu, "gpt-oss-20b", &["--quant", "MXFP4"]);
+    assert_eq!(default["backend"], "rocm");
+    assert!(default["workload"].get("backend").is_none());
+    let vulkan = estimate(apu, "gpt-oss-20b", &["--quant", "MXFP4", "--backend", "Vulkan"]);
+    assert_eq!(vulkan["backend"], "vulkan");
+    assert_eq!(vulkan["workload"]["backend"], "vulkan");
+    assert_ne!(num(&vulkan, "prompt_tokens_per_s"), num(&default, "prompt_tokens_per_s"));
+    assert_eq!(estimate(GPU, MODEL, &[])["backend"], "cuda");
+    assert_eq!(estimate(GPU, MODEL, &["--gpu-layers", "0"])["backend"], "cpu");
+    let ls = json(&["localscore", "--hardware", apu, "--model", MODEL, "--backend", "vulkan"]);
+    assert_eq!(ls["backend"], "vulkan");
+    assert!(fails_with_one_line(&["estimate", "--hardware", GPU, "--model", MODEL, "--backend", "glide"])
+        .contains("unknown GPU backend"));
+    assert!(fails_with_one_line(&["estimate", "--hardware", CPU, "--model", MODEL, "--backend", "cuda"])
+        .contains("needs a machine with a GPU"));
+}

@@ -212,6 +212,7 @@ pub fn estimate_with_draft(
     workload: &Workload,
     eff: &Efficiency,
 ) -> Result<Estimate, EstimateError> {
+    let system = &*system.with_backend(workload.backend);
     workload.validate()?;
     if workload.speculative.is_some() && draft.is_none() {
         return Err(EstimateError::DraftMissing);

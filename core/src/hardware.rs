@@ -70,6 +70,41 @@ pub enum GpuBackend {
     Sycl,
 }
 
+impl GpuBackend {
+    /// Every backend, in the order the site lists them.
+    pub const ALL: [GpuBackend; 5] =
+        [GpuBackend::Cuda, GpuBackend::Rocm, GpuBackend::Metal, GpuBackend::Vulkan, GpuBackend::Sycl];
+
+    /// The lower-case id used in the catalog, links and the CLI (`cuda`).
+    pub fn id(self) -> &'static str {
+        match self {
+            GpuBackend::Cuda => "cuda",
+            GpuBackend::Rocm => "rocm",
+            GpuBackend::Metal => "metal",
+            GpuBackend::Vulkan => "vulkan",
+            GpuBackend::Sycl => "sycl",
+        }
+    }
+
+    /// The name people read (`CUDA`).
+    pub fn label(self) -> &'static str {
+        match self {
+            GpuBackend::Cuda => "CUDA",
+            GpuBackend::Rocm => "ROCm",
+            GpuBackend::Metal => "Metal",
+            GpuBackend::Vulkan => "Vulkan",
+            GpuBackend::Sycl => "SYCL",
+        }
+    }
+
+    /// The backend named `text` (id or label, any case; `hip` is ROCm).
+    pub fn parse(text: &str) -> Option<GpuBackend> {
+        let t = text.trim().to_ascii_lowercase();
+        let t = if t == "hip" { "rocm".to_owned() } else { t };
+        GpuBackend::ALL.into_iter().find(|b| b.id() == t)
+    }
+}
+
 /// FMA bits a core issues per cycle in the inference engine's quantized kernels: ggml's
 /// k-quant dot products are written for 256-bit AVX2/NEON-class SIMD, so a core uses at
 /// most two 256-bit FMAs per cycle even when it has wider or more units.

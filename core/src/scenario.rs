@@ -194,6 +194,8 @@ impl Scenario {
     /// Looks up the scenario's catalog references and checks custom values.
     pub fn resolve(&self, catalog: &Catalog) -> Result<Resolved, ScenarioError> {
         let system = self.hardware.system(catalog)?;
+        // The runtime's backend, so explanations name the family that predicts the figures.
+        let system = system.with_backend(self.workload.backend).into_owned();
         let model = self.model.spec(catalog)?;
         let draft = match &self.workload.speculative {
             Some(s) => Some(catalog.model(&s.draft_model_id)?.clone()),

@@ -80,6 +80,21 @@ pub fn default_host() -> (CpuSpec, MemorySpec) {
 }
 
 impl System {
+    /// This machine with its GPU driven through `backend` instead of its catalog default
+    /// (the workload's runtime choice); itself where there is no GPU or no choice.
+    pub fn with_backend(&self, backend: Option<GpuBackend>) -> std::borrow::Cow<'_, System> {
+        match (backend, &self.gpu) {
+            (Some(b), Some(g)) if g.backend != b => {
+                let mut out = self.clone();
+                if let Some(g) = out.gpu.as_mut() {
+                    g.backend = b;
+                }
+                std::borrow::Cow::Owned(out)
+            }
+            _ => std::borrow::Cow::Borrowed(self),
+        }
+    }
+
     /// Builds a machine from a catalog entry, an optional separate host (for a discrete
     /// GPU entry) and an optional discrete GPU added to a CPU entry, with `gpu_count` GPUs.
     pub fn assemble(

@@ -1,6 +1,8 @@
 //! Validation against LocalScore's published runs: median per device × model, like with
 //! like (the nine tests averaged the way LocalScore averages them).
 
+pub mod bench;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::hardware::GpuBackend;
+
 /// Element type of the KV cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -96,6 +98,11 @@ pub struct Workload {
     /// Operating system the engine runs on.
     #[serde(default, skip_serializing_if = "Os::is_default")]
     pub os: Os,
+    /// The GPU backend llama.cpp runs on; `None` is the GPU's catalog default (what most
+    /// people run on it: CUDA on NVIDIA, Metal on Apple, ROCm on AMD's data-centre and
+    /// APU entries). Its family's fitted parameters then predict the GPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend: Option<GpuBackend>,
 }
 
 /// Operating system the engine runs on. On Windows a GPU's kernel launches and the host's
@@ -161,6 +168,7 @@ impl Default for Workload {
             cold_start_disk_gb_per_s: None,
             speculative: None,
             os: Os::Linux,
+            backend: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use proptest::prelude::*;
 use roofline_core::catalog::Catalog;
+use roofline_core::hardware::GpuBackend;
 use roofline_core::quant::ALL_SCHEMES;
 use roofline_core::scenario::{custom_model, HardwareChoice, ModelChoice, Scenario};
 use roofline_core::share::{decode, encode, starter_comparison, AppState, Page};
@@ -95,6 +96,7 @@ fn custom_machines_and_models_round_trip_exactly() {
                     acceptance_rate: 0.7,
                 }),
                 os: Os::Windows,
+                backend: Some(GpuBackend::Vulkan),
             },
         };
         round_trip(&AppState { page: Page::Device, main, compare: Vec::new() });
@@ -134,6 +136,7 @@ fn hostile_links_give_defaults_and_notices() {
         ("v=1&kv=f64", "KV cache type"),
         ("v=1&pl=everywhere", "placement"),
         ("v=1&os=beos", "operating system"),
+        ("v=1&be=glide", "GPU backend"),
         ("v=1&hc=x&hl=yes", "laptop GPU"),
         ("v=1&cold=inf", "disk read speed"),
         ("v=1&sd=nope~0~2", "speculative decoding"),
@@ -155,6 +158,23 @@ fn hostile_links_give_defaults_and_notices() {
     let (state, notices) = notices_for(&huge);
     assert_eq!(state, AppState::default());
     assert!(notices[0].contains("link"));
+}
+
+/// A backend in the link changes the family that predicts the GPU; a link without one
+/// keeps the GPU's default backend, as links made before the field existed.
+#[test]
+fn a_backend_in_the_link_is_the_runtime_and_changes_the_figures() {
+    let c = catalog();
+    let eff = roofline_core::efficiency::Efficiency::fitted();
+    let (plain, notices) = decode("v=1&hw=amd-ryzen-ai-max-plus-395&m=gpt-oss-20b&q=MXFP4", &c);
+    assert!(notices.is_empty(), "{notices:?}");
+    assert_eq!(plain.main.workload.backend, None);
+    let (vulkan, notices) = decode("v=1&hw=amd-ryzen-ai-max-plus-395&m=gpt-oss-20b&q=MXFP4&be=vulkan", &c);
+    assert!(notices.is_empty(), "{notices:?}");
+    assert_eq!(vulkan.main.workload.backend, Some(GpuBackend::Vulkan));
+    assert!(encode(&vulkan).contains("be=vulkan"), "{}", encode(&vulkan));
+    let (a, b) = (plain.main.evaluate(&c, &eff).unwrap(), vulkan.main.evaluate(&c, &eff).unwrap());
+    assert_ne!(a.estimate.prompt_tokens_per_s, b.estimate.prompt_tokens_per_s);
 }
 
 #[test]

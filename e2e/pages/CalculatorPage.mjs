@@ -50,6 +50,10 @@ export class CalculatorPage extends AppPage {
     await this.id('os').selectOption(value);
   }
 
+  async setBackend(value) {
+    await this.id('backend').selectOption(value);
+  }
+
   /** Types `value` into the exact number box `testid` and commits it (change event). */
   async setExact(testid, value) {
     const box = this.id(testid);

@@ -32,6 +32,10 @@ export default {
     await waitFor(async () => /pl=30/.test(await app.shareLink()), 'the link to carry 30 GPU layers');
     await app.setOs('windows');
     await waitFor(async () => /os=windows/.test(await app.shareLink()), 'the link to carry the operating system');
+    const cudaFigures = await app.figures();
+    await app.setBackend('vulkan');
+    await waitFor(async () => /be=vulkan/.test(await app.shareLink()), 'the link to carry the GPU backend');
+    await waitFor(async () => JSON.stringify(await app.figures()) !== JSON.stringify(cudaFigures), 'the Vulkan figures to differ from CUDA\'s');
     await app.gotoCompare();
     const compare = new ComparePage(app.page, t.baseUrl);
     await compare.addCurrent();

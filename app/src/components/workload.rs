@@ -1,8 +1,10 @@
 //! The workload section: use-case and LocalScore presets, tokens, context, batch, KV
-//! cache type, placement, operating system, cold start and speculative decoding.
+//! cache type, placement, operating system, GPU backend, cold start and speculative
+//! decoding.
 
 use leptos::prelude::*;
 use roofline_core::estimate::verdict::USE_CASES;
+use roofline_core::hardware::GpuBackend;
 use roofline_core::localscore::TESTS;
 use roofline_core::workload::{limits, KvType, Os, Placement, Speculative, Workload};
 
@@ -148,6 +150,19 @@ pub fn WorkloadSection() -> impl IntoView {
                     {Os::ALL
                         .into_iter()
                         .map(|o| view! { <option value=o.id() selected=move || store.state.with(|s| s.main.workload.os == o)>{o.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span class="label">"GPU backend"</span>
+                <select data-testid="backend" title="The llama.cpp backend the GPU runs; each has its own fitted efficiencies" on:change=move |ev| {
+                    let b = GpuBackend::parse(&event_target_value(&ev));
+                    store.edit(|s| s.workload.backend = b);
+                }>
+                    <option value="" selected=move || store.state.with(|s| s.main.workload.backend.is_none())>"The GPU's default"</option>
+                    {GpuBackend::ALL
+                        .into_iter()
+                        .map(|b| view! { <option value=b.id() selected=move || store.state.with(|s| s.main.workload.backend == Some(b))>{b.label()}</option> })
                         .collect_view()}
                 </select>
             </label>

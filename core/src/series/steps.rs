@@ -29,7 +29,8 @@ impl Steps {
         if workload.speculative.is_some() && inputs.draft.is_none() {
             return Err(EstimateError::DraftMissing);
         }
-        let (system, model, quant) = (inputs.system, inputs.model, inputs.quant);
+        let system = &*inputs.system.with_backend(workload.backend);
+        let (model, quant) = (inputs.model, inputs.quant);
         let map = layer_map(model, quant, system, workload, inputs.eff)?;
         let gpus = if system.gpu.is_some() { system.gpu_count.max(1) } else { 0 };
         let draft_loads = match (inputs.draft, &workload.speculative) {

@@ -5,7 +5,8 @@
 //! generated tokens, `d` context depth, `b` batch, `ctx` context size, `kv` KV cache type,
 //! `pl` placement (`auto`, `cpu`, `gpu`, `xe` experts on CPU, or a layer count), `cold`
 //! disk read GB/s for a cold start, `sd` speculative decoding `draft~tokens~acceptance`,
-//! `os` operating system (`linux`, `windows`).
+//! `os` operating system (`linux`, `windows`), `be` GPU backend (`cuda`, `rocm`, `metal`,
+//! `vulkan`, `sycl`; absent: the GPU's default).
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use super::custom;
 use crate::catalog::Catalog;
+use crate::hardware::GpuBackend;
 use crate::quant::QuantScheme;
 use crate::scenario::{HardwareChoice, ModelChoice, Scenario};
 use crate::system::System;
@@ -114,6 +116,9 @@ fn all_pairs(s: &Scenario) -> BTreeMap<String, String> {
         put("sd", format!("{}~{}~{}", sd.draft_model_id, sd.draft_tokens, sd.acceptance_rate));
     }
     put("os", w.os.id().to_owned());
+    if let Some(b) = w.backend {
+        put("be", b.id().to_owned());
+    }
     m
 }
 
@@ -162,7 +167,7 @@ pub fn decode_scenario(
     for key in pairs.keys() {
         if ![
             "hw", "hg", "hh", "n", "hc", "m", "mc", "q", "pp", "tg", "d", "b", "ctx", "kv", "pl", "cold", "sd", "os",
-            "hl",
+            "hl", "be",
         ]
         .contains(&key.as_str())
         {
@@ -290,6 +295,12 @@ fn read_workload(r: &mut Reader<'_>, catalog: &Catalog) -> Workload {
         match Os::parse(&os) {
             Some(o) => w.os = o,
             None => r.note("operating system", &os, "unknown; using Linux"),
+        }
+    }
+    if let Some(be) = r.get("be").map(str::to_owned) {
+        match GpuBackend::parse(&be) {
+            Some(b) => w.backend = Some(b),
+            None => r.note("GPU backend", &be, "unknown; using the GPU's default backend"),
         }
     }
     if let Some(sd) = r.get("sd").map(str::to_owned) {
