@@ -9,9 +9,9 @@ use roofline_core::quant::QuantScheme;
 use roofline_core::system::System;
 use roofline_core::workload::{KvType, Os, Placement, Speculative, Workload};
 
-/// Options that pick a machine and a model.
+/// Options that pick a machine.
 #[derive(Debug, Args)]
-pub struct Target {
+pub struct Machine {
     /// Hardware id or alias (see `roofline catalog hardware`).
     #[arg(long, required_unless_present = "hardware_file")]
     pub hardware: Option<String>,
@@ -27,6 +27,18 @@ pub struct Target {
     /// Number of identical GPUs.
     #[arg(long, default_value_t = 1)]
     pub gpus: u32,
+    /// GPU backend llama.cpp runs on: cuda, rocm, metal, vulkan or sycl (default: the
+    /// GPU's catalog backend).
+    #[arg(long)]
+    pub backend: Option<String>,
+}
+
+/// Options that pick a machine and a model.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The machine.
+    #[command(flatten)]
+    pub machine: Machine,
     /// Model id or alias (see `roofline catalog models`).
     #[arg(long, required_unless_present = "model_file")]
     pub model: Option<String>,
@@ -51,10 +63,6 @@ pub struct Target {
     /// Operating system the engine runs on: linux (also macOS) or windows.
     #[arg(long, default_value = "linux")]
     pub os: String,
-    /// GPU backend llama.cpp runs on: cuda, rocm, metal, vulkan or sycl (default: the
-    /// GPU's catalog backend).
-    #[arg(long)]
-    pub backend: Option<String>,
 }
 
 /// Resolved inputs.
@@ -72,9 +80,9 @@ fn read_json(path: &std::path::Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-impl Target {
-    /// Looks everything up and checks it.
-    pub fn resolve(&self, catalog: &Catalog) -> Result<Resolved> {
+impl Machine {
+    /// The machine, with its GPU on the chosen backend, and that choice.
+    pub fn resolve(&self, catalog: &Catalog) -> Result<(System, Option<GpuBackend>)> {
         let custom_hw: Option<HardwareEntry> = match &self.hardware_file {
             Some(p) => Some(parse_hardware_json(&read_json(p)?)?),
             None => None,
@@ -87,6 +95,24 @@ impl Target {
         let host = self.host.as_deref().map(|h| catalog.hardware(h)).transpose()?;
         let gpu = self.gpu.as_deref().map(|g| catalog.hardware(g)).transpose()?;
         let system = System::assemble(main, host, gpu, self.gpus)?;
+        let backend = match self.backend.as_deref() {
+            None => None,
+            Some(b) => Some(
+                GpuBackend::parse(b)
+                    .ok_or_else(|| anyhow!("unknown GPU backend '{b}' (cuda, rocm, metal, vulkan, sycl)"))?,
+            ),
+        };
+        if backend.is_some() && system.gpu.is_none() {
+            bail!("--backend needs a machine with a GPU; '{}' has none", system.name);
+        }
+        Ok((system.with_backend(backend).into_owned(), backend))
+    }
+}
+
+impl Target {
+    /// Looks everything up and checks it.
+    pub fn resolve(&self, catalog: &Catalog) -> Result<Resolved> {
+        let (system, backend) = self.machine.resolve(catalog)?;
         let model = match (&self.model_file, &self.model) {
             (Some(p), _) => parse_model_json(&read_json(p)?)?,
             (None, Some(id)) => catalog.model(id)?.clone(),
@@ -112,17 +138,6 @@ impl Target {
             .ok_or_else(|| anyhow!("unknown KV cache type '{}' (f16, q8_0, q4_0)", self.kv_type))?;
         let os = Os::parse(&self.os)
             .ok_or_else(|| anyhow!("unknown operating system '{}' (linux, macos, windows)", self.os))?;
-        let backend = match self.backend.as_deref() {
-            None => None,
-            Some(b) => Some(
-                GpuBackend::parse(b)
-                    .ok_or_else(|| anyhow!("unknown GPU backend '{b}' (cuda, rocm, metal, vulkan, sycl)"))?,
-            ),
-        };
-        if backend.is_some() && system.gpu.is_none() {
-            bail!("--backend needs a machine with a GPU; '{}' has none", system.name);
-        }
-        let system = system.with_backend(backend).into_owned();
         Ok(Resolved { system, model, quant, placement, kv_type, os, backend })
     }
 }

@@ -13,11 +13,14 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use roofline_core::catalog::Catalog;
 use roofline_core::efficiency::Efficiency;
+use roofline_core::estimate::verdict::USE_CASES;
 use roofline_core::estimate::{estimate_with_draft, use_case_verdicts};
 use roofline_core::fit::fit_and_validate;
 use roofline_core::localscore;
+use roofline_core::plan::plan;
 use roofline_core::validate::{bench as other, groups, parse_tsv, reference_runs};
 use roofline_core::workload::Workload;
+use roofline_core::workload::{KvType, Os};
 use serde_json::json;
 
 /// Prints a line to stdout; a closed pipe (`roofline … | head`) ends quietly.
@@ -82,6 +85,25 @@ enum Command {
     Bench(args::BenchArgs),
     /// Run a real GGUF model (greedy, raw completion) on the GPU and time it.
     Generate(generate::GenerateArgs),
+    /// What can I run: every catalog model in the usual quantizations on one machine, with
+    /// where it goes, the largest context that fits, its speed and the use case's verdict.
+    Plan {
+        /// The machine.
+        #[command(flatten)]
+        machine: args::Machine,
+        /// Use case whose prompt and output lengths are planned: uc1, uc2, uc3 or uc4.
+        #[arg(long, default_value = "uc1")]
+        use_case: String,
+        /// KV cache type: f16, bf16, q8_0 or q4_0.
+        #[arg(long, default_value = "f16")]
+        kv_type: String,
+        /// Operating system the engine runs on: linux (also macOS) or windows.
+        #[arg(long, default_value = "linux")]
+        os: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Compare predictions with LocalScore's published runs (in-sample and cross-validated).
     Validate {
         /// Folds of the cross-validation by device.
@@ -147,6 +169,41 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 out!("{} — {} {}", r.system.name, r.model.name, r.quant);
                 out_raw!("{}", report::localscore(&ls));
+            }
+        }
+        Command::Plan { machine, use_case, kv_type, os, json } => {
+            let (system, backend) = machine.resolve(&catalog)?;
+            let uc = USE_CASES
+                .iter()
+                .find(|u| u.id.eq_ignore_ascii_case(&use_case))
+                .ok_or_else(|| anyhow::anyhow!("unknown use case '{use_case}' (uc1, uc2, uc3, uc4)"))?;
+            let kv_type = KvType::parse(&kv_type)
+                .ok_or_else(|| anyhow::anyhow!("unknown KV cache type '{kv_type}' (f16, bf16, q8_0, q4_0)"))?;
+            let os = Os::parse(&os)
+                .ok_or_else(|| anyhow::anyhow!("unknown operating system '{os}' (linux, macos, windows)"))?;
+            let w = Workload {
+                prompt_tokens: uc.prompt_tokens,
+                gen_tokens: uc.gen_tokens,
+                kv_type,
+                os,
+                backend,
+                ..Workload::default()
+            };
+            let rows = plan(&catalog, &system, &w, &eff);
+            if json {
+                out!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "hardware": system.name,
+                        "backend": system.gpu.as_ref().map_or("cpu", |g| g.backend.id()),
+                        "use_case": uc.id,
+                        "workload": w,
+                        "rows": rows,
+                    }))?
+                );
+            } else {
+                out!("{} — {} ({} prompt → {} generated tokens)", system.name, uc.id, uc.prompt_tokens, uc.gen_tokens);
+                out_raw!("{}", report::plan(&rows));
             }
         }
         Command::Bench(args) => out_raw!("{}", bench::run(&args, &catalog)?),

@@ -4,6 +4,7 @@ use roofline_core::estimate::verdict::UseCaseVerdict;
 use roofline_core::estimate::Estimate;
 use roofline_core::fit::FitReport;
 use roofline_core::localscore::LocalScore;
+use roofline_core::units::sig;
 use roofline_core::validate::ErrorStats;
 
 pub fn estimate(e: &Estimate, verdicts: &[UseCaseVerdict]) -> String {
@@ -160,6 +161,34 @@ pub fn bench_sources(
         let parts: Vec<String> = left_out.iter().map(|(why, n)| format!("{why:?} {n}")).collect();
         s.push_str(&parts.join(", "));
         s.push('\n');
+    }
+    s
+}
+
+/// The plan as a table: one row per model and quantization.
+pub fn plan(rows: &[roofline_core::plan::PlanRow]) -> String {
+    use roofline_core::plan::Fit;
+    let mut s = format!(
+        "{:<34} {:<7} {:>7} {:<17} {:>9} {:>9} {:>9} {:>8}  {}\n",
+        "model", "quant", "GB", "fits", "context", "PP tok/s", "TTFT", "TG tok/s", "verdict"
+    );
+    for r in rows {
+        let context =
+            if r.max_context_tokens == 0 { "-".to_owned() } else { format!("{}k", r.max_context_tokens / 1024) };
+        // A model that does not fit has no speed worth printing (JSON keeps the estimate's).
+        let speed = |v: String| if r.fits == Fit::DoesNotFit { "-".to_owned() } else { v };
+        s.push_str(&format!(
+            "{:<34} {:<7} {:>7.1} {:<17} {:>9} {:>9} {:>9} {:>8}  {:?}\n",
+            r.model_name.chars().take(34).collect::<String>(),
+            r.quant.name(),
+            r.model_size_gb,
+            r.fits.label(),
+            context,
+            speed(sig(r.prompt_tokens_per_s)),
+            speed(format!("{} ms", sig(r.time_to_first_token_ms))),
+            speed(sig(r.generation_tokens_per_s)),
+            r.verdict,
+        ));
     }
     s
 }

@@ -353,3 +353,26 @@ fn backend_is_an_input_and_named_in_the_json() {
     assert!(fails_with_one_line(&["estimate", "--hardware", CPU, "--model", MODEL, "--backend", "cuda"])
         .contains("needs a machine with a GPU"));
 }
+
+/// `roofline plan`: one row per catalog model and quantization, each with exactly the
+/// figures `roofline estimate` gives for the same machine, model, quantization and use case.
+#[test]
+fn plan_rows_are_the_estimates() {
+    let plan = json(&["plan", "--hardware", GPU, "--use-case", "uc2"]);
+    assert_eq!(plan["use_case"], "UC2");
+    let rows = plan["rows"].as_array().unwrap();
+    assert!(rows.len() >= 5 * 50, "{} rows", rows.len());
+    for (model, quant) in [("llama-3-1-8b", "Q4_K_M"), ("qwen2-5-14b", "Q8_0"), ("llama-3-3-70b", "Q4_K_M")] {
+        let row = rows.iter().find(|r| r["model_id"] == model && r["quant"] == quant).unwrap();
+        let e = estimate(GPU, model, &["--quant", quant, "--prompt", "4096", "--gen", "256"]);
+        for key in ["prompt_tokens_per_s", "time_to_first_token_ms", "generation_tokens_per_s", "gpu_layers", "verdict"]
+        {
+            assert_eq!(row[key], e[key], "{model} {quant} {key}");
+        }
+    }
+    let fits: Vec<&str> = rows.iter().map(|r| r["fits"].as_str().unwrap()).collect();
+    assert!(fits.contains(&"gpu") && fits.contains(&"partial") && fits.contains(&"does_not_fit"), "{fits:?}");
+    let cpu = json(&["plan", "--hardware", CPU]);
+    assert!(cpu["rows"].as_array().unwrap().iter().all(|r| r["fits"] != "gpu" && r["fits"] != "partial"));
+    assert!(fails_with_one_line(&["plan", "--hardware", GPU, "--use-case", "uc9"]).contains("unknown use case"));
+}

@@ -19,6 +19,7 @@ pub mod hardware;
 pub mod localscore;
 pub mod measured;
 pub mod model;
+pub mod plan;
 pub mod quant;
 pub mod scenario;
 pub mod series;
