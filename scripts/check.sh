@@ -28,6 +28,9 @@ echo "== site: release build into dist/ and its gzipped size"
 echo "== site: browser tests (headless Chromium, desktop and phone viewports)"
 (cd e2e && node run.mjs)
 
+echo "== site: Lighthouse, mobile and desktop presets (a benchmark: figures, no threshold)"
+(cd e2e && node lighthouse.mjs 3) || echo "WARNING: Lighthouse could not run (the figures above are missing)" >&2
+
 echo "== fuzzing smoke: 60 s per parser (share links, GGUF headers, custom JSON)"
 if rustup toolchain list | grep -q '^nightly'; then
   scripts/fuzz.sh 60

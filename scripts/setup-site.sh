@@ -14,7 +14,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "0.2.130"; then
   echo "== installing wasm-bindgen-cli 0.2.130"
   cargo install wasm-bindgen-cli --version 0.2.130
 fi
-if [ ! -x e2e/node_modules/.bin/wasm-opt ] || [ ! -d e2e/node_modules/playwright-core ]; then
-  echo "== installing wasm-opt (npm binaryen 132) and playwright-core"
+if [ ! -x e2e/node_modules/.bin/wasm-opt ] || [ ! -d e2e/node_modules/playwright-core ] \
+  || [ ! -d e2e/node_modules/lighthouse ]; then
+  echo "== installing wasm-opt (npm binaryen 132), playwright-core and lighthouse 12"
   (cd e2e && npm ci --no-audit --no-fund)
 fi

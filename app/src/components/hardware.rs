@@ -238,6 +238,15 @@ fn HardwareEditor() -> impl IntoView {
                     <NumField label="FP32" testid="gpu-fp32" unit="TFLOPS" value=gpu_get(|g| g.fp32_tflops) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.fp32_tflops = v }) min=0.001 max=1000000.0 />
                     <NumField label="FP16" testid="gpu-fp16" unit="TFLOPS" value=gpu_get(|g| g.fp16_tflops) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.fp16_tflops = v }) min=0.0 max=1000000.0 />
                     <NumField label="Tensor FP16 (0 = none)" testid="gpu-tensor" unit="TFLOPS" value=gpu_get(|g| g.tensor_fp16_tflops.unwrap_or(0.0)) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.tensor_fp16_tflops = (v > 0.0).then_some(v) }) min=0.0 max=1000000.0 />
+                    <label class="check">
+                        <input type="checkbox" data-testid="gpu-laptop"
+                            prop:checked=move || current_system(&store).is_some_and(|s| s.gpu.is_some_and(|g| g.mobile))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                edit_system(store, |s| if let Some(g) = &mut s.gpu { g.mobile = on });
+                            } />
+                        "Laptop GPU (streams below its sheet's bandwidth)"
+                    </label>
                 </Show>
             </fieldset>
         </details>

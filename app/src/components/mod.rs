@@ -9,5 +9,6 @@ pub mod notices;
 pub mod pickers;
 pub mod results;
 pub mod share;
+pub mod summary;
 pub mod verdicts;
 pub mod workload;

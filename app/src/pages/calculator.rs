@@ -7,6 +7,7 @@ use crate::components::hardware::HardwareSection;
 use crate::components::memory::MemoryBars;
 use crate::components::model::ModelSection;
 use crate::components::results::Results;
+use crate::components::summary::Summary;
 use crate::components::verdicts::VerdictTable;
 use crate::components::workload::WorkloadSection;
 use crate::state::use_store;
@@ -22,6 +23,7 @@ pub fn Calculator() -> impl IntoView {
     });
     view! {
         <div class="calculator" data-testid="page-calculator">
+            <Summary />
             <div class="inputs">
                 <HardwareSection />
                 <ModelSection />
