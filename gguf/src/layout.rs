@@ -2,7 +2,7 @@
 //! windows, the quantization preset and the parameter counts.
 
 use super::ggml::{ftype_name, ftype_scheme, FtypeMatch};
-use super::model::{Lookup, Meta};
+use super::meta::{Lookup, Meta};
 use roofline_core::model::{MlaSpec, ModelSpec, MoeSpec, SlidingWindow};
 use roofline_core::quant::QuantScheme;
 

@@ -27,6 +27,7 @@ pub mod dequant;
 mod error;
 mod ggml;
 mod layout;
+mod meta;
 mod model;
 mod parse;
 mod reader;
