@@ -31,7 +31,7 @@ echo "== site: browser tests (headless Chromium, desktop and phone viewports)"
 echo "== site: Lighthouse, mobile and desktop presets (a benchmark: figures, no threshold)"
 (cd e2e && node lighthouse.mjs 3) || echo "WARNING: Lighthouse could not run (the figures above are missing)" >&2
 
-echo "== fuzzing smoke: 60 s per parser (share links, GGUF headers, custom JSON)"
+echo "== fuzzing smoke: 60 s per target (share links, GGUF headers, custom JSON, tokenizer, model weights)"
 if rustup toolchain list | grep -q '^nightly'; then
   scripts/fuzz.sh 60
 else

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Fuzzes roofline-core's parsers with cargo-fuzz (libFuzzer), one target after another:
+# Fuzzes the parsers and loaders of roofline-core, roofline-gguf and roofline-reference with
+# cargo-fuzz (libFuzzer), one target after another:
 #   share_link   share::decode, and decode(encode(decoded)) == decoded with no notices
 #   gguf_header  gguf::parse_header (and its NeedMore protocol), gguf::model_from_header
 #   custom_json  catalog::parse_hardware_json, catalog::parse_model_json
+#   tokenizer    Tokenizer::from_gguf on a generated vocabulary (SentencePiece and byte-level
+#                BPE under each pre-tokenizer), encode/decode, decode(encode(text)) == text
+#   weights      Weights::load at once and part by part (ranges, load_globals, load_layer
+#                over a Prefetched) on whole GGUF files: the same weights or the same refusal
 #
 # Usage: scripts/fuzz.sh [SECONDS]        SECONDS per target, default 60
 #        FUZZ_TARGETS="gguf_header" scripts/fuzz.sh 600   (a subset, in that order)
@@ -28,7 +33,7 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: scripts/fuzz.sh [SECONDS]   (a whole number of seconds per target)" >&2
   exit 2
 fi
-read -r -a targets <<<"${FUZZ_TARGETS:-share_link gguf_header custom_json}"
+read -r -a targets <<<"${FUZZ_TARGETS:-share_link gguf_header custom_json tokenizer weights}"
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   echo "cargo fuzz needs a nightly toolchain: rustup toolchain install nightly" >&2
@@ -52,11 +57,14 @@ echo "== building the fuzz targets (nightly, AddressSanitizer${FUZZ_FEATURES:+, 
 cargo +nightly fuzz build "${features[@]}"
 
 # Longest input per target: share links a little past share::MAX_LINK_CHARS (8192) so the
-# "too long" path is reached; GGUF headers and JSON entries a few times the largest seed.
+# "too long" path is reached; GGUF headers, JSON entries and tokenizer inputs a few times the
+# largest seed; whole model files (tensor data included) about twice the largest seed.
 max_len() {
   case "$1" in
     share_link) echo 9000 ;;
     gguf_header) echo 16384 ;;
+    tokenizer) echo 4096 ;;
+    weights) echo 32768 ;;
     *) echo 8192 ;;
   esac
 }

@@ -2,25 +2,29 @@
 //!
 //! Share links come from `share::encode` of real states, GGUF headers from the writer in
 //! `gguf/tests/gguf_writer` (only the header and its padding: tensor data is never read),
-//! and the JSON seeds are catalog entries as the catalog's schema writes them. Run it again
-//! after a format change; it overwrites its own files and leaves any others alone.
+//! and the JSON seeds are catalog entries as the catalog's schema writes them. Tokenizer
+//! seeds ([`tokenizer`]) are vocabulary words and text for each tokenizer variant; weight
+//! seeds ([`weights`]) are whole tiny model files, checked to load. Run it again after a
+//! format change; it overwrites its own files and leaves any others alone.
 
 // A developer tool, not a library: failing loudly is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../../../gguf/tests/gguf_writer/mod.rs"]
 mod gguf_writer;
+mod tokenizer;
+mod weights;
 
 use std::path::{Path, PathBuf};
 
 use gguf_writer::{dense_tensors, moe_tensors, s, t, tokens, u32v, Gguf, F32, Q4_K, W};
 use roofline_core::calibration::{calibrate, Measured};
 use roofline_core::catalog::Catalog;
-use roofline_gguf::{model_from_header, parse_header, Value, ValueType};
 use roofline_core::quant::QuantScheme;
 use roofline_core::scenario::{custom_model, HardwareChoice, ModelChoice, Scenario};
 use roofline_core::share::{decode, encode, starter_comparison, AppState, Page};
 use roofline_core::workload::{KvType, Os, Placement, Speculative, Workload};
+use roofline_gguf::{model_from_header, parse_header, Value, ValueType};
 
 fn corpus(target: &str) -> PathBuf {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
@@ -80,6 +84,7 @@ fn share_links(c: &Catalog) {
                 acceptance_rate: 0.7,
             }),
             os: Os::Windows,
+            ..Workload::default()
         },
     };
     links.push(("custom_machine_model", encode(&AppState { page: Page::Device, main: custom, compare: Vec::new() })));
@@ -249,4 +254,6 @@ fn main() {
     share_links(&c);
     gguf_headers();
     custom_json(&c);
+    tokenizer::seeds();
+    weights::seeds();
 }

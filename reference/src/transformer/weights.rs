@@ -311,7 +311,9 @@ impl Weights {
         let rope_freqs = l.optional_vector("rope_freqs.weight", c.rope_dims / 2)?;
         let in_blocks = |name: &str| (0..c.n_layers).any(|i| Part::Layer(i).contains(name));
         l.check_used(|name| !in_blocks(name), c)?;
-        let layers = Vec::with_capacity(c.n_layers);
+        // Room for the blocks the directory can hold (each has tensors in it), not for
+        // the count the metadata claims: a claim of millions would reserve gigabytes.
+        let layers = Vec::with_capacity(c.n_layers.min(header.tensors.len()));
         Ok(Weights { config, token_embd, output, output_norm, rope_freqs, layers })
     }
 
