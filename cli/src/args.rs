@@ -76,6 +76,16 @@ pub struct Resolved {
     pub backend: Option<GpuBackend>,
 }
 
+/// `--kv-type`, or a message naming the accepted types.
+pub fn parse_kv_type(text: &str) -> Result<KvType> {
+    KvType::parse(text).ok_or_else(|| anyhow!("unknown KV cache type '{text}' (f16, q8_0, q4_0)"))
+}
+
+/// `--os`, or a message naming the accepted systems.
+pub fn parse_os(text: &str) -> Result<Os> {
+    Os::parse(text).ok_or_else(|| anyhow!("unknown operating system '{text}' (linux, macos, windows)"))
+}
+
 fn read_json(path: &std::path::Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
@@ -134,10 +144,8 @@ impl Target {
                 Err(_) => bail!("--gpu-layers takes a whole number or 'all', got '{n}'"),
             },
         };
-        let kv_type = KvType::parse(&self.kv_type)
-            .ok_or_else(|| anyhow!("unknown KV cache type '{}' (f16, q8_0, q4_0)", self.kv_type))?;
-        let os = Os::parse(&self.os)
-            .ok_or_else(|| anyhow!("unknown operating system '{}' (linux, macos, windows)", self.os))?;
+        let kv_type = parse_kv_type(&self.kv_type)?;
+        let os = parse_os(&self.os)?;
         Ok(Resolved { system, model, quant, placement, kv_type, os, backend })
     }
 }

@@ -20,7 +20,6 @@ use roofline_core::localscore;
 use roofline_core::plan::plan;
 use roofline_core::validate::{bench as other, groups, parse_tsv, reference_runs};
 use roofline_core::workload::Workload;
-use roofline_core::workload::{KvType, Os};
 use serde_json::json;
 
 /// Prints a line to stdout; a closed pipe (`roofline … | head`) ends quietly.
@@ -94,7 +93,7 @@ enum Command {
         /// Use case whose prompt and output lengths are planned: uc1, uc2, uc3 or uc4.
         #[arg(long, default_value = "uc1")]
         use_case: String,
-        /// KV cache type: f16, bf16, q8_0 or q4_0.
+        /// KV cache type: f16, q8_0 or q4_0.
         #[arg(long, default_value = "f16")]
         kv_type: String,
         /// Operating system the engine runs on: linux (also macOS) or windows.
@@ -177,10 +176,8 @@ fn run(cli: Cli) -> Result<()> {
                 .iter()
                 .find(|u| u.id.eq_ignore_ascii_case(&use_case))
                 .ok_or_else(|| anyhow::anyhow!("unknown use case '{use_case}' (uc1, uc2, uc3, uc4)"))?;
-            let kv_type = KvType::parse(&kv_type)
-                .ok_or_else(|| anyhow::anyhow!("unknown KV cache type '{kv_type}' (f16, bf16, q8_0, q4_0)"))?;
-            let os = Os::parse(&os)
-                .ok_or_else(|| anyhow::anyhow!("unknown operating system '{os}' (linux, macos, windows)"))?;
+            let kv_type = args::parse_kv_type(&kv_type)?;
+            let os = args::parse_os(&os)?;
             let w = Workload {
                 prompt_tokens: uc.prompt_tokens,
                 gen_tokens: uc.gen_tokens,
@@ -195,7 +192,7 @@ fn run(cli: Cli) -> Result<()> {
                     "{}",
                     serde_json::to_string_pretty(&json!({
                         "hardware": system.name,
-                        "backend": system.gpu.as_ref().map_or("cpu", |g| g.backend.id()),
+                        "backend": backend_id(&system, true),
                         "use_case": uc.id,
                         "workload": w,
                         "rows": rows,
