@@ -46,13 +46,11 @@ pub fn App() -> impl IntoView {
         store.link.track();
         if !sync_queued.get_value() {
             sync_queued.set_value(true);
-            set_timeout(
-                move || {
-                    sync_queued.set_value(false);
-                    sync();
-                },
-                std::time::Duration::ZERO,
-            );
+            gloo_timers::callback::Timeout::new(0, move || {
+                sync_queued.set_value(false);
+                sync();
+            })
+            .forget();
         }
     });
     let _ = window_event_listener(ev::popstate, move |_| store.load_link(&browser::hash()));

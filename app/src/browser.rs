@@ -33,6 +33,10 @@ pub fn link_for(fragment: &str) -> String {
     format!("{base}#{fragment}")
 }
 
+// localStorage stays on web-sys rather than gloo-storage: gloo's `LocalStorage::raw` throws
+// where the browser refuses storage (private modes, blocked cookies: `window.localStorage`
+// itself throws), which would stop the app, and its `get`/`set` store JSON, where the site
+// stores the link as plain text (so an unreadable saved state is kept as it was).
 fn storage() -> Option<web_sys::Storage> {
     window().and_then(|w| w.local_storage().ok().flatten())
 }
@@ -55,8 +59,10 @@ pub fn copy(text: &str) {
 }
 
 /// GETs `path` (relative to the page, same origin) as text; `None` on any failure.
+///
+/// Written over web-sys rather than gloo-net (which the device page uses): gloo-net's
+/// request builder costs the first load 3.0 KB gzipped for these two GETs of deferred files.
 pub async fn fetch_text(path: &str) -> Option<String> {
-    use wasm_bindgen::JsCast;
     let response = wasm_bindgen_futures::JsFuture::from(window()?.fetch_with_str(path)).await.ok()?;
     let response: web_sys::Response = response.dyn_into().ok()?;
     if !response.ok() {
@@ -69,7 +75,6 @@ pub async fn fetch_text(path: &str) -> Option<String> {
 /// Mounts the device-test module into `#device-root`: calls the `rooflineDeviceMount`
 /// it registered, or loads its loader script (once) and lets it mount itself.
 pub fn load_device_module(on_error: impl FnOnce() + 'static) {
-    use wasm_bindgen::JsCast;
     let Some(window) = window() else { return };
     let mount = js_sys::Reflect::get(&window, &"rooflineDeviceMount".into()).ok();
     if let Some(f) = mount.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
@@ -84,8 +89,8 @@ pub fn load_device_module(on_error: impl FnOnce() + 'static) {
     let _ = script.set_attribute("type", "module");
     let _ = script.set_attribute("id", "device-module");
     let _ = script.set_attribute("src", "roofline-device_loader.js");
-    let on_error = wasm_bindgen::closure::Closure::once_into_js(move |_: web_sys::Event| on_error());
-    let _ = script.add_event_listener_with_callback("error", on_error.unchecked_ref());
+    // The listener lives as long as the script element (a failed load fires once).
+    gloo_events::EventListener::once(&script, "error", move |_| on_error()).forget();
     if let Some(head) = document.head() {
         let _ = head.append_child(&script);
     }

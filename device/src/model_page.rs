@@ -25,7 +25,7 @@ pub fn ModelSection(probes: Run) -> impl IntoView {
         let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
         let Some(file) = input.as_ref().and_then(|i| i.files()).and_then(|f| f.get(0)) else { return };
         let name = file.name();
-        model_run::load(m, probes, ModelFile::Blob(file.into()), name);
+        model_run::load(m, probes, ModelFile::Blob(gloo_file::Blob::from(file)), name);
         // The same file may be picked again after an error.
         if let Some(i) = input {
             i.set_value("");
