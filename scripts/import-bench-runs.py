@@ -22,7 +22,8 @@ from pathlib import Path
 MEASURED = Path("core/data/measured")
 OUT = MEASURED / "bench_runs.tsv"
 COLUMNS = ["source", "hardware_id", "gpu_count", "backend", "model_id", "quant", "test",
-           "prompt_tokens", "gen_tokens", "depth", "tokens_per_s", "variant"]
+           "prompt_tokens", "gen_tokens", "depth", "tokens_per_s", "variant", "engine",
+           "flash_attention"]
 
 # Strix Halo: the file's model names (before the quantization) to catalog ids.
 STRIX_MODELS = {
@@ -99,6 +100,9 @@ def strix_rows():
             "depth": depth,
             "tokens_per_s": r["tps_mean"],
             "variant": r["env"],
+            "engine": "llama.cpp",
+            # llama-bench's `fa` column (1 in every run of this campaign).
+            "flash_attention": "on" if int(r.get("fa") or 0) else "off",
         }
 
 
@@ -128,11 +132,45 @@ def xiongjiedai_rows():
                 "depth": 0,
                 "tokens_per_s": float(r["tokens_per_s"]),
                 "variant": r["source"],
+                "engine": "llama.cpp",
+                # The tables' command (`llama-bench -p … -n … -m …`) has no `-fa`: off,
+                # llama-bench's default in spring 2024.
+                "flash_attention": "off",
+            }
+
+
+def webgpu_rows():
+    """This site's engine on an H100 (docs/measurements/README.md: native wgpu over Vulkan,
+    generated weights at the catalog models' shapes, Q4_K_M mix, pp512 and tg128, mean of
+    five repetitions), from the session-2 files of the code the README's last row names."""
+    for path in sorted(Path("docs/measurements").glob("h100-2026-11-23-session2-*.json")):
+        with open(path) as f:
+            doc = json.load(f)
+        model = doc.get("model")
+        if not model:
+            continue
+        for r in model["llama_bench"]:
+            prompt, gen = int(r["n_prompt"]), int(r["n_gen"])
+            yield {
+                "source": "roofline-webgpu-2026-11",
+                "hardware_id": doc["catalog_match"],
+                "gpu_count": 1,
+                "backend": "vulkan",
+                "model_id": r["model_type"].split(" ")[0],
+                "quant": "Q4_K_M",
+                "test": "pp" if prompt > 0 else "tg",
+                "prompt_tokens": prompt,
+                "gen_tokens": gen,
+                "depth": int(r["n_depth"]),
+                "tokens_per_s": r["avg_ts"],
+                "variant": path.name,
+                "engine": "roofline-webgpu",
+                "flash_attention": "off",
             }
 
 
 def main():
-    rows = list(strix_rows()) + list(xiongjiedai_rows())
+    rows = list(strix_rows()) + list(xiongjiedai_rows()) + list(webgpu_rows())
     with open(OUT, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n")
         w.writeheader()

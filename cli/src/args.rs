@@ -6,6 +6,7 @@ use roofline_core::catalog::{parse_hardware_json, parse_model_json, Catalog};
 use roofline_core::hardware::{GpuBackend, HardwareEntry};
 use roofline_core::model::ModelSpec;
 use roofline_core::quant::QuantScheme;
+use roofline_core::runtime::{Engine, FlashAttention};
 use roofline_core::system::System;
 use roofline_core::workload::{KvType, Os, Placement, Speculative, Workload};
 
@@ -31,6 +32,35 @@ pub struct Machine {
     /// GPU's catalog backend).
     #[arg(long)]
     pub backend: Option<String>,
+}
+
+/// Options that pick the runtime: the engine and flash attention (the backend is a
+/// [`Machine`] option, since it belongs to the GPU).
+#[derive(Debug, Args)]
+pub struct Runtime {
+    /// Inference engine: llama.cpp, localscore (llamafile as LocalScore ran it) or
+    /// roofline-webgpu (this site's engine). Default: llama.cpp, or localscore for
+    /// `roofline localscore`.
+    #[arg(long)]
+    pub engine: Option<String>,
+    /// Flash attention: on, off or auto (what the engine does by default: on in llama.cpp,
+    /// off in the other two).
+    #[arg(long, default_value = "auto")]
+    pub flash_attention: String,
+}
+
+impl Runtime {
+    /// The engine (`default` when none is given) and the flash-attention setting.
+    pub fn resolve(&self, default: Engine) -> Result<(Engine, FlashAttention)> {
+        let engine = match self.engine.as_deref() {
+            None => default,
+            Some(e) => Engine::parse(e)
+                .ok_or_else(|| anyhow!("unknown engine '{e}' (llama.cpp, localscore, roofline-webgpu)"))?,
+        };
+        let fa = FlashAttention::parse(&self.flash_attention)
+            .ok_or_else(|| anyhow!("unknown flash attention setting '{}' (on, off, auto)", self.flash_attention))?;
+        Ok((engine, fa))
+    }
 }
 
 /// Options that pick a machine and a model.
@@ -63,6 +93,9 @@ pub struct Target {
     /// Operating system the engine runs on: linux (also macOS) or windows.
     #[arg(long, default_value = "linux")]
     pub os: String,
+    /// The runtime.
+    #[command(flatten)]
+    pub runtime: Runtime,
 }
 
 /// Resolved inputs.
@@ -74,6 +107,8 @@ pub struct Resolved {
     pub kv_type: KvType,
     pub os: Os,
     pub backend: Option<GpuBackend>,
+    pub engine: Engine,
+    pub flash_attention: FlashAttention,
 }
 
 /// `--kv-type`, or a message naming the accepted types.
@@ -121,8 +156,10 @@ impl Machine {
 
 impl Target {
     /// Looks everything up and checks it.
-    pub fn resolve(&self, catalog: &Catalog) -> Result<Resolved> {
+    /// `default_engine` is the command's engine when `--engine` is not given.
+    pub fn resolve(&self, catalog: &Catalog, default_engine: Engine) -> Result<Resolved> {
         let (system, backend) = self.machine.resolve(catalog)?;
+        let (engine, flash_attention) = self.runtime.resolve(default_engine)?;
         let model = match (&self.model_file, &self.model) {
             (Some(p), _) => parse_model_json(&read_json(p)?)?,
             (None, Some(id)) => catalog.model(id)?.clone(),
@@ -146,7 +183,7 @@ impl Target {
         };
         let kv_type = parse_kv_type(&self.kv_type)?;
         let os = parse_os(&self.os)?;
-        Ok(Resolved { system, model, quant, placement, kv_type, os, backend })
+        Ok(Resolved { system, model, quant, placement, kv_type, os, backend, engine, flash_attention })
     }
 }
 
@@ -199,6 +236,8 @@ impl WorkloadArgs {
             }),
             os: r.os,
             backend: r.backend,
+            engine: r.engine,
+            flash_attention: r.flash_attention,
         };
         w.validate()?;
         Ok((w, draft))

@@ -18,6 +18,7 @@ use roofline_core::estimate::{estimate_with_draft, use_case_verdicts};
 use roofline_core::fit::fit_and_validate;
 use roofline_core::localscore;
 use roofline_core::plan::plan;
+use roofline_core::runtime::Engine;
 use roofline_core::validate::{bench as other, groups, parse_tsv, reference_runs};
 use roofline_core::workload::Workload;
 use serde_json::json;
@@ -99,11 +100,16 @@ enum Command {
         /// Operating system the engine runs on: linux (also macOS) or windows.
         #[arg(long, default_value = "linux")]
         os: String,
+        /// The runtime.
+        #[command(flatten)]
+        runtime: args::Runtime,
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Compare predictions with LocalScore's published runs (in-sample and cross-validated).
+    /// Fit on every source's measured runs and compare: LocalScore in-sample and
+    /// cross-validated by device, every other source in-sample; with --sources also each
+    /// source held out (leave-one-source-out) and cross-validated by device.
     Validate {
         /// Folds of the cross-validation by device.
         #[arg(long, default_value_t = 5)]
@@ -115,6 +121,14 @@ enum Command {
         /// the fit always starts from the priors, so the result is reproducible.
         #[arg(long)]
         write_params: Option<std::path::PathBuf>,
+        /// Also fit without each source and predict it, and cross-validate each source by
+        /// device (about a dozen more fits: minutes longer).
+        #[arg(long)]
+        sources: bool,
+        /// With --sources: write the per-source table as the site shows it (tab-separated;
+        /// `public/accuracy.tsv`).
+        #[arg(long, requires = "sources")]
+        accuracy_tsv: Option<std::path::PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -132,7 +146,7 @@ fn run(cli: Cli) -> Result<()> {
     let eff = Efficiency::fitted();
     match cli.command {
         Command::Estimate { target, workload, json } => {
-            let r = target.resolve(&catalog)?;
+            let r = target.resolve(&catalog, Engine::LlamaCpp)?;
             let (w, draft) = workload.build(&r, target.batch, &catalog)?;
             let e = estimate_with_draft(&r.system, &r.model, draft.as_ref(), r.quant, &w, &eff)?;
             let verdicts =
@@ -142,19 +156,23 @@ fn run(cli: Cli) -> Result<()> {
                 v["use_cases"] = serde_json::to_value(&verdicts)?;
                 v["workload"] = serde_json::to_value(&w)?;
                 v["backend"] = json!(backend_id(&r.system, e.gpu_layers > 0));
+                v["engine"] = json!(w.engine.id());
+                v["flash_attention"] = json!(on_off(w.flash_attention_on()));
                 out!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 out_raw!("{}", report::estimate(&e, &verdicts));
             }
         }
         Command::Localscore { target, json } => {
-            let r = target.resolve(&catalog)?;
+            let r = target.resolve(&catalog, Engine::LocalScore)?;
             let base = Workload {
                 placement: r.placement,
                 kv_type: r.kv_type,
                 batch: target.batch,
                 os: r.os,
                 backend: r.backend,
+                engine: r.engine,
+                flash_attention: r.flash_attention,
                 ..Workload::default()
             };
             let ls = localscore::predict(&r.system, &r.model, r.quant, &base, &eff)?;
@@ -164,13 +182,15 @@ fn run(cli: Cli) -> Result<()> {
                 v["model"] = json!(r.model.name);
                 v["quant"] = json!(r.quant.name());
                 v["backend"] = json!(backend_id(&r.system, true));
+                v["engine"] = json!(base.engine.id());
+                v["flash_attention"] = json!(on_off(base.flash_attention_on()));
                 out!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                out!("{} — {} {}", r.system.name, r.model.name, r.quant);
+                out!("{} — {} {} ({})", r.system.name, r.model.name, r.quant, base.engine.label());
                 out_raw!("{}", report::localscore(&ls));
             }
         }
-        Command::Plan { machine, use_case, kv_type, os, json } => {
+        Command::Plan { machine, use_case, kv_type, os, runtime, json } => {
             let (system, backend) = machine.resolve(&catalog)?;
             let uc = USE_CASES
                 .iter()
@@ -178,12 +198,15 @@ fn run(cli: Cli) -> Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("unknown use case '{use_case}' (uc1, uc2, uc3, uc4)"))?;
             let kv_type = args::parse_kv_type(&kv_type)?;
             let os = args::parse_os(&os)?;
+            let (engine, flash_attention) = runtime.resolve(Engine::LlamaCpp)?;
             let w = Workload {
                 prompt_tokens: uc.prompt_tokens,
                 gen_tokens: uc.gen_tokens,
                 kv_type,
                 os,
                 backend,
+                engine,
+                flash_attention,
                 ..Workload::default()
             };
             let rows = plan(&catalog, &system, &w, &eff);
@@ -193,6 +216,8 @@ fn run(cli: Cli) -> Result<()> {
                     serde_json::to_string_pretty(&json!({
                         "hardware": system.name,
                         "backend": backend_id(&system, true),
+                        "engine": engine.id(),
+                        "flash_attention": on_off(w.flash_attention_on()),
                         "use_case": uc.id,
                         "workload": w,
                         "rows": rows,
@@ -225,20 +250,37 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         },
-        Command::Validate { folds, iterations, write_params, json } => {
+        Command::Validate { folds, iterations, write_params, sources, accuracy_tsv, json } => {
             let runs = parse_tsv(LOCALSCORE_TSV)?;
             let total = reference_runs(&runs).len();
             let (groups, covered) = groups(&catalog, &runs);
             let refs: Vec<_> = groups.iter().collect();
+            let bench_runs = other::parse_bench_tsv(BENCH_RUNS_TSV)?;
+            let (cases, left_out) = other::resolve(&catalog, &bench_runs);
+            let case_refs: Vec<_> = cases.iter().collect();
             // Fit from the priors, not the shipped file, so the table is reproducible.
-            let report = fit_and_validate(&refs, &Efficiency::priors(), folds.max(2), iterations);
+            let report = fit_and_validate(&refs, &case_refs, &Efficiency::priors(), folds.max(2), iterations);
             if let Some(path) = write_params {
                 let params = round_numbers(serde_json::to_value(&report.efficiency)?, PARAM_DIGITS);
                 std::fs::write(&path, serde_json::to_string_pretty(&params)? + "\n")
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
-            let bench_runs = other::parse_bench_tsv(BENCH_RUNS_TSV)?;
-            let (cases, left_out) = other::resolve(&catalog, &bench_runs);
+            let per_source = if sources {
+                roofline_core::validate::sources::report(
+                    &refs,
+                    &case_refs,
+                    &report.efficiency,
+                    &Efficiency::priors(),
+                    folds.max(2),
+                    iterations,
+                )
+            } else {
+                Vec::new()
+            };
+            if let Some(path) = accuracy_tsv {
+                std::fs::write(&path, roofline_core::validate::sources::accuracy_tsv(&per_source))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
             let bench_comparisons = other::compare(&cases, &report.efficiency);
             let sources = other::source_stats(&bench_comparisons);
             if json {
@@ -246,6 +288,7 @@ fn run(cli: Cli) -> Result<()> {
                 out!(
                     "{}",
                     serde_json::to_string_pretty(&json!({
+                        "per_source": per_source,
                         "sources": sources,
                         "other_sources_not_covered": left,
                         "other_sources_comparisons": bench_comparisons,
@@ -260,6 +303,9 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 out_raw!("{}", report::validation(&report, covered, total));
                 out_raw!("{}", report::bench_sources(&sources, &left_out));
+                if !per_source.is_empty() {
+                    out_raw!("{}", report::per_source(&per_source));
+                }
             }
         }
     }
@@ -272,6 +318,15 @@ fn backend_id(system: &roofline_core::system::System, on_gpu: bool) -> &'static 
     match system.gpu.as_ref() {
         Some(g) if on_gpu => g.backend.id(),
         _ => "cpu",
+    }
+}
+
+/// `on` or `off`, as the JSON names whether flash attention runs.
+fn on_off(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
     }
 }
 

@@ -137,7 +137,7 @@ pub fn bench_sources(
 ) -> String {
     use roofline_core::validate::bench::{PhaseStats, DEEP_TOKENS};
     let mut s = String::from(
-        "\nother sources (held out: the parameters above were fitted on LocalScore alone)\n\
+        "\nother sources (in-sample: the parameters above are fitted on every source)\n\
          source               test                   n  median    p90  pred/meas\n",
     );
     let row = |source: &str, label: &str, p: &PhaseStats| {
@@ -161,6 +161,51 @@ pub fn bench_sources(
         let parts: Vec<String> = left_out.iter().map(|(why, n)| format!("{why:?} {n}")).collect();
         s.push_str(&parts.join(", "));
         s.push('\n');
+    }
+    s
+}
+
+/// Each source's table: in-sample, held out (leave-one-source-out) and cross-validated by
+/// device, per figure the measurements compared, median and p90 absolute percentage error
+/// and median predicted ÷ measured, then band coverage and the held-out fit's fallbacks.
+pub fn per_source(reports: &[roofline_core::validate::sources::SourceReport]) -> String {
+    use roofline_core::validate::bench::{PhaseStats, DEEP_TOKENS};
+    use roofline_core::validate::sources::Errors;
+    let mut s = String::from(
+        "\nper source: in-sample (fitted on every source), held out (fitted without the source) and\n\
+         by device (fitted without the device's runs in the source)\n\
+         source               fit        figure               n  median    p90  pred/meas\n",
+    );
+    let deep = format!("(≥ {}k deep)", DEEP_TOKENS / 1024);
+    let rows = |source: &str, fit: &str, e: &Errors| -> String {
+        let mut out = String::new();
+        let figures: [(String, &PhaseStats); 5] = [
+            ("prompt".to_owned(), &e.prompt),
+            ("generation".to_owned(), &e.generation),
+            ("TTFT".to_owned(), &e.ttft),
+            (format!("prompt {deep}"), &e.prompt_at_depth),
+            (format!("gen. {deep}"), &e.generation_at_depth),
+        ];
+        for (label, p) in figures.iter().filter(|(_, p)| p.count > 0) {
+            out.push_str(&format!(
+                "{source:<20} {fit:<10} {label:<18} {:>5} {:>6.1}% {:>5.1}%  {:>8.2}\n",
+                p.count, p.median_ape, p.p90_ape, p.median_ratio
+            ));
+        }
+        if e.band_coverage.is_finite() {
+            out.push_str(&format!("{source:<20} {fit:<10} inside the band    {:>5.0}%\n", 100.0 * e.band_coverage));
+        }
+        out
+    };
+    for r in reports {
+        s.push_str(&rows(&r.source, "in-sample", &r.in_sample));
+        s.push_str(&rows(&r.source, "held out", &r.held_out));
+        if let Some(d) = &r.by_device {
+            s.push_str(&rows(&r.source, "by device", d));
+        }
+        for f in &r.fallback {
+            s.push_str(&format!("{:<20} held out falls back: {f}\n", r.source));
+        }
     }
     s
 }

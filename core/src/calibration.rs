@@ -15,6 +15,9 @@ use crate::system::System;
 
 pub use crate::measured::{CalibrationError, Measured, MIN_BANDWIDTH_GB_PER_S, MIN_FP32_TFLOPS};
 
+/// How far above its spec sheet's bandwidth a calibration may put a GPU.
+const SHEET_HEADROOM: f64 = 1.1;
+
 /// A model benchmark's result (generated weights at a catalog model's shapes, Q4_K_M).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelRun {
@@ -31,11 +34,12 @@ pub struct ModelRun {
 }
 
 /// The bandwidth and f32 FLOPS that make the estimator predict `run` for `model` in
-/// `quant` on `system`'s GPU (whole model on the GPU, batch 1, no context before the
-/// prompt): generation speed is, to first order, proportional to bandwidth and prompt
+/// `quant` on `system`'s GPU under this site's engine (its fitted profile; whole model on
+/// the GPU, batch 1, no context before the prompt): generation speed is, to first order, proportional to bandwidth and prompt
 /// speed to FLOPS, so each is rescaled by measured ÷ predicted until both agree within
 /// 0.5 % (at most 20 rounds). The figures stay within what a machine may have (at least
-/// 1 GB/s and 0.001 TFLOPS, as `check` requires), so a slower device, or latency terms
+/// 1 GB/s and 0.001 TFLOPS, as `check` requires, and at most 10 % above the sheet's
+/// bandwidth), so a slower device, or latency terms
 /// the figures cannot move, leave a gap: compare the returned prediction with the run.
 /// Returns the figures as a [`Measured`] for [`calibrate`], and the final predicted
 /// (prompt, generation) token/s.
@@ -62,6 +66,9 @@ pub fn fit_model_run(
         gen_tokens: run.gen_tokens.max(1),
         context_depth: 0,
         placement: crate::workload::Placement::GpuOnly,
+        // The run is this site's engine's: its profile turns the speeds into the device's
+        // capability, which then predicts any engine through that engine's profile.
+        engine: crate::runtime::Engine::RooflineWebgpu,
         ..crate::workload::Workload::default()
     };
     let mut predicted = (0.0, 0.0);
@@ -74,7 +81,11 @@ pub fn fit_model_run(
         if (pp - 1.0).abs() < 0.005 && (tg - 1.0).abs() < 0.005 {
             break;
         }
-        m.read_gb_per_s = (m.read_gb_per_s * tg.clamp(0.1, 10.0)).clamp(MIN_BANDWIDTH_GB_PER_S, 99_999.0);
+        // No run shows more than the memory has: a generation faster than the sheet's
+        // bandwidth allows is the engine's fixed costs being smaller than its profile says,
+        // not more bandwidth (sheets round, so 10 % above them is allowed).
+        m.read_gb_per_s = (m.read_gb_per_s * tg.clamp(0.1, 10.0))
+            .clamp(MIN_BANDWIDTH_GB_PER_S, (SHEET_HEADROOM * gpu.bandwidth_gb_per_s).max(MIN_BANDWIDTH_GB_PER_S));
         m.fma_f32_tflops = (m.fma_f32_tflops * pp.clamp(0.1, 10.0)).clamp(MIN_FP32_TFLOPS, 99_999.0);
     }
     Ok((m, predicted))

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::hardware::{GpuBackend, Isa};
+use crate::runtime::Engine;
 
 /// A device family sharing one set of efficiency parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -163,6 +164,23 @@ fn default_laptop_efficiency() -> f64 {
     1.0
 }
 
+/// An engine's profile against the reference engine (LocalScore, whose runs fit the
+/// families): factors on a GPU's sustained rates. CPUs keep the families' rates under
+/// every engine (no source measures another engine on CPUs yet).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineFactors {
+    /// Factor on a GPU's sustained matrix throughput (prompt processing).
+    pub compute_factor: f64,
+    /// Factor on a GPU's sustained bandwidth (generation).
+    pub bandwidth_factor: f64,
+}
+
+impl EngineFactors {
+    /// The reference engine's: no change.
+    pub const ONE: EngineFactors = EngineFactors { compute_factor: 1.0, bandwidth_factor: 1.0 };
+}
+
 /// The full parameter set: one [`FamilyParams`] per family.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Efficiency {
@@ -174,6 +192,10 @@ pub struct Efficiency {
     /// single one out: the fraction of its family's sustained bandwidth it reaches.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub architectures: BTreeMap<String, f64>,
+    /// Each engine's profile where one was fitted; an engine without one runs at the
+    /// reference's rates.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub engines: BTreeMap<Engine, EngineFactors>,
 }
 
 /// The fitted parameters shipped with the estimator.
@@ -186,6 +208,7 @@ impl Efficiency {
             fitted_on: "priors".to_owned(),
             families: ALL_FAMILIES.iter().map(|&f| (f, FamilyParams::prior(f))).collect(),
             architectures: BTreeMap::new(),
+            engines: BTreeMap::new(),
         }
     }
 
@@ -196,6 +219,11 @@ impl Efficiency {
             eff.families.entry(f).or_insert_with(|| FamilyParams::prior(f));
         }
         eff
+    }
+
+    /// The profile of `engine` ([`EngineFactors::ONE`] where none was fitted).
+    pub fn engine(&self, engine: Engine) -> EngineFactors {
+        self.engines.get(&engine).copied().unwrap_or(EngineFactors::ONE)
     }
 
     /// Parameters of `family`.

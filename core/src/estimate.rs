@@ -160,7 +160,7 @@ pub fn layer_map(
             if gpus == 0 {
                 return Ok(LayerMap::last_on_gpu(n, 0, 1, false));
             }
-            let devs = devices(system, eff, workload.os);
+            let devs = devices(system, eff, workload);
             // Most blocks on the GPUs such that every GPU fits (llama.cpp's --fit); GPU
             // memory grows with the block count, so bisect.
             let gpus_fit = |k: u32| {
@@ -219,7 +219,7 @@ pub fn estimate_with_draft(
     }
     let map = layer_map(model, quant, system, workload, eff)?;
     let gpus = if system.gpu.is_some() { system.gpu_count.max(1) } else { 0 };
-    let devs = devices(system, eff, workload.os);
+    let devs = devices(system, eff, workload);
     let loads: Vec<DeviceLoad> = plan(model, quant, &map, gpus);
     let mut memory = memory::memory(model, workload, &devs, &loads);
     let draft_setup = match (draft, &workload.speculative) {

@@ -8,11 +8,19 @@
 
 use serde::Serialize;
 
-use crate::efficiency::{Efficiency, FamilyParams, ALL_FAMILIES};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::efficiency::{Efficiency, EngineFactors, FamilyParams, ALL_FAMILIES};
+use crate::runtime::Engine;
+use crate::validate::bench::{self, BenchCase, Phase, DEEP_TOKENS};
 use crate::validate::{compare, predict, ratio_band, stats, Comparison, ErrorStats, Group};
 
 /// Fewest device × model groups a family needs to be fitted.
 pub const MIN_GROUPS: usize = 4;
+
+/// Fewest distinct devices a family's data must come from to be fitted: fewer would make
+/// its parameters a description of one or two machines, not of the backend.
+pub const MIN_DEVICES: usize = 3;
 
 /// Scale of the Cauchy loss on log errors (≈ 10 %, the accuracy aimed at).
 const LOSS_SCALE: f64 = 0.07;
@@ -196,20 +204,136 @@ pub fn nelder_mead(f: &mut dyn FnMut(&[f64]) -> f64, x0: &[f64], step: f64, iter
 /// architectures' bandwidth factors; twice, so that the families' parameters no longer
 /// stand in for what an architecture factor now carries.
 pub fn fit(groups: &[&Group], start: &Efficiency, iterations: usize) -> Efficiency {
-    let mut eff = start.clone();
-    for _round in 0..2 {
-        fit_families(groups, &mut eff, iterations);
-        fit_architectures(groups, &mut eff);
+    fit_sources(groups, &[], start, iterations)
+}
+
+/// The engine whose rates the families describe: LocalScore's where its runs are in the
+/// fit, else llama.cpp's (then every engine without data of its own runs at its rates).
+pub fn reference_engine(groups: &[&Group]) -> Engine {
+    if groups.is_empty() {
+        Engine::LlamaCpp
+    } else {
+        Engine::LocalScore
     }
-    eff.fitted_on = format!("{} device × model groups of LocalScore runs", groups.len());
+}
+
+/// As [`fit`], with other sources' measured tests as well: they take part in their
+/// families' fits (each device × model × phase of a source weighing as much as one
+/// LocalScore group), and each engine other than the reference gets its profile
+/// ([`EngineFactors`]) from its own tests: the median ratio of measured to predicted
+/// prompt speed (its compute factor) and generation speed (its bandwidth factor) on GPUs,
+/// below [`DEEP_TOKENS`] of depth.
+pub fn fit_sources(groups: &[&Group], cases: &[&BenchCase], start: &Efficiency, iterations: usize) -> Efficiency {
+    let mut eff = start.clone();
+    let reference = reference_engine(groups);
+    let weights = case_weights(cases);
+    for _round in 0..2 {
+        fit_families(groups, cases, &weights, &mut eff, iterations);
+        fit_architectures(groups, &mut eff);
+        fit_engines(cases, reference, &mut eff);
+    }
+    eff.fitted_on = if cases.is_empty() {
+        format!("{} device × model groups of LocalScore runs", groups.len())
+    } else {
+        format!(
+            "{} device × model groups of LocalScore runs and {} measured tests of other sources",
+            groups.len(),
+            cases.len()
+        )
+    };
     eff
 }
 
-/// Fits each family's parameters by Nelder–Mead on its own groups.
-fn fit_families(groups: &[&Group], eff: &mut Efficiency, iterations: usize) {
+/// Each case's weight in its family's loss: `1 / n` for the `n` tests of its source,
+/// device, model and phase (a source's device × model pair counts like one LocalScore
+/// group), twice that for generation (as in [`loss`]).
+fn case_weights(cases: &[&BenchCase]) -> Vec<f64> {
+    let key = |c: &BenchCase| (c.run.source.clone(), c.run.hardware_id.clone(), c.run.model_id.clone(), c.run.phase);
+    let mut n: BTreeMap<_, usize> = BTreeMap::new();
+    for c in cases {
+        *n.entry(key(c)).or_insert(0) += 1;
+    }
+    cases
+        .iter()
+        .map(|c| {
+            let phase = if c.run.phase == Phase::Generation { 2.0 } else { 1.0 };
+            phase / n.get(&key(c)).copied().unwrap_or(1) as f64
+        })
+        .collect()
+}
+
+/// Loss of `eff` on other sources' tests, with their weights.
+fn case_loss(cases: &[(&BenchCase, f64)], eff: &Efficiency) -> f64 {
+    cases
+        .iter()
+        .map(|(c, w)| match bench::predict(c, eff) {
+            Some(p) => w * cauchy((p / c.run.tokens_per_s).ln()),
+            None => 10.0 * w,
+        })
+        .sum()
+}
+
+/// Fits each engine's profile other than `reference`'s from its GPU tests below
+/// [`DEEP_TOKENS`] of depth (two passes of the median log ratio, since prompt speed
+/// depends a little on bandwidth too; [`MIN_GROUPS`] tests or more per figure).
+///
+/// An engine with a profile of its own ([`Engine::own_profile`]) starts from the whole
+/// spec sheet and takes four passes; its tests may be few (this site's engine has been
+/// run on one GPU), since its profile is all there is to say about it.
+pub fn fit_engines(cases: &[&BenchCase], reference: Engine, eff: &mut Efficiency) {
+    let engines: BTreeSet<Engine> = cases.iter().map(|c| c.run.engine).filter(|&e| e != reference).collect();
+    for engine in engines {
+        let (passes, least) = if engine.own_profile() { (4, 1) } else { (2, MIN_GROUPS) };
+        for _pass in 0..passes {
+            let ratio = |phase: Phase, eff: &Efficiency| -> Option<f64> {
+                let mut logs: Vec<f64> = cases
+                    .iter()
+                    .filter(|c| {
+                        c.run.engine == engine
+                            && c.run.phase == phase
+                            && c.run.depth < DEEP_TOKENS
+                            && c.system.gpu.is_some()
+                    })
+                    .filter_map(|c| bench::predict(c, eff).map(|p| (c.run.tokens_per_s / p).ln()))
+                    .collect();
+                (logs.len() >= least).then(|| crate::validate::percentile(&mut logs, 0.5).exp())
+            };
+            let mut f = eff.engine(engine);
+            if let Some(r) = ratio(Phase::Prompt, eff) {
+                f.compute_factor = (f.compute_factor * r).clamp(0.05, 20.0);
+            }
+            if let Some(r) = ratio(Phase::Generation, eff) {
+                f.bandwidth_factor = (f.bandwidth_factor * r).clamp(0.05, 20.0);
+            }
+            eff.engines.insert(engine, f);
+        }
+    }
+    // Rounding noise aside, a profile of ones says nothing: keep the file lean.
+    eff.engines.retain(|_, f| *f != EngineFactors::ONE);
+}
+
+/// Fits each family's parameters by Nelder–Mead on its own groups and other sources' tests
+/// (a family needs [`MIN_GROUPS`] groups or device × model pairs, from [`MIN_DEVICES`]
+/// devices or more).
+fn fit_families(groups: &[&Group], cases: &[&BenchCase], weights: &[f64], eff: &mut Efficiency, iterations: usize) {
     for family in ALL_FAMILIES {
         let mine: Vec<&Group> = groups.iter().copied().filter(|g| g.family == family).collect();
-        if mine.len() < MIN_GROUPS {
+        let my_cases: Vec<(&BenchCase, f64)> =
+            // An engine with a profile of its own says nothing about the family's rates.
+            cases
+                .iter()
+                .copied()
+                .zip(weights.iter().copied())
+                .filter(|(c, _)| c.family == family && !c.run.engine.own_profile())
+                .collect();
+        let pairs: BTreeSet<(&str, &str)> =
+            my_cases.iter().map(|(c, _)| (c.run.hardware_id.as_str(), c.run.model_id.as_str())).collect();
+        let devices: BTreeSet<&str> = mine
+            .iter()
+            .map(|g| g.hardware_id.as_str())
+            .chain(my_cases.iter().map(|(c, _)| c.run.hardware_id.as_str()))
+            .collect();
+        if mine.len() + pairs.len() < MIN_GROUPS || devices.len() < MIN_DEVICES {
             continue;
         }
         let cpu = family.is_cpu();
@@ -224,7 +348,7 @@ fn fit_families(groups: &[&Group], eff: &mut Efficiency, iterations: usize) {
         let mut trial = eff.clone();
         let mut objective = |x: &[f64]| {
             trial.families.insert(family, from_vec(x, &base, &fitted));
-            loss(&mine, &trial)
+            loss(&mine, &trial) + case_loss(&my_cases, &trial)
         };
         // Two restarts shake the simplex out of early collapse.
         let mut x = x0;
@@ -296,7 +420,15 @@ fn fold_of(device: &str, folds: usize) -> usize {
 
 /// K-fold cross-validation by device: each device's groups are predicted by parameters
 /// fitted without that device. Returns the out-of-fold comparisons.
-pub fn cross_validate(groups: &[&Group], start: &Efficiency, folds: usize, iterations: usize) -> Vec<Comparison> {
+///
+/// Other sources' tests (`cases`) take part in every fold's fit.
+pub fn cross_validate(
+    groups: &[&Group],
+    cases: &[&BenchCase],
+    start: &Efficiency,
+    folds: usize,
+    iterations: usize,
+) -> Vec<Comparison> {
     let ks: Vec<usize> = (0..folds).collect();
     par_map(&ks, |&k| {
         let train: Vec<&Group> = groups.iter().copied().filter(|g| fold_of(&g.hardware_id, folds) != k).collect();
@@ -304,7 +436,7 @@ pub fn cross_validate(groups: &[&Group], start: &Efficiency, folds: usize, itera
         if test.is_empty() {
             return Vec::new();
         }
-        let eff = fit(&train, start, iterations);
+        let eff = fit_sources(&train, cases, start, iterations);
         compare(&test, &eff)
     })
     .into_iter()
@@ -314,7 +446,7 @@ pub fn cross_validate(groups: &[&Group], start: &Efficiency, folds: usize, itera
 
 /// `f` over `items`, each on a thread of its own where the platform has threads (the fits
 /// are independent and take seconds each); in order on wasm32.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         std::thread::scope(|s| {
@@ -344,13 +476,20 @@ pub struct FitReport {
     pub cross_validated_comparisons: Vec<Comparison>,
 }
 
-/// Fits, cross-validates with `folds` folds and sets the bands.
-pub fn fit_and_validate(groups: &[&Group], start: &Efficiency, folds: usize, iterations: usize) -> FitReport {
+/// Fits on LocalScore's groups and the other sources' tests, cross-validates LocalScore by
+/// device with `folds` folds and sets the bands.
+pub fn fit_and_validate(
+    groups: &[&Group],
+    cases: &[&BenchCase],
+    start: &Efficiency,
+    folds: usize,
+    iterations: usize,
+) -> FitReport {
     // The fit on all groups and the cross-validation's fits run side by side.
     let jobs = [None, Some(folds)];
     let mut results = par_map(&jobs, |job| match job {
-        None => (Some(fit(groups, start, iterations)), Vec::new()),
-        Some(folds) => (None, cross_validate(groups, start, *folds, iterations)),
+        None => (Some(fit_sources(groups, cases, start, iterations)), Vec::new()),
+        Some(folds) => (None, cross_validate(groups, cases, start, *folds, iterations)),
     });
     let cv = results.pop().map(|r| r.1).unwrap_or_default();
     let mut efficiency = results.pop().and_then(|r| r.0).unwrap_or_else(|| start.clone());

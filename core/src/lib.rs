@@ -21,6 +21,7 @@ pub mod measured;
 pub mod model;
 pub mod plan;
 pub mod quant;
+pub mod runtime;
 pub mod scenario;
 pub mod series;
 pub mod share;

@@ -2,6 +2,7 @@
 //! like (the nine tests averaged the way LocalScore averages them).
 
 pub mod bench;
+pub mod sources;
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,7 @@ use crate::efficiency::{Efficiency, Family};
 use crate::localscore;
 use crate::model::ModelSpec;
 use crate::quant::QuantScheme;
+use crate::runtime::Engine;
 use crate::system::System;
 use crate::workload::{Os, Placement, Workload};
 
@@ -195,7 +197,8 @@ impl Group {
 /// median over its runs of each run's prediction (a run on Windows predicted for Windows).
 pub fn predict(group: &Group, eff: &Efficiency) -> Option<(f64, f64, f64)> {
     let placement = if group.on_gpu { Placement::Auto } else { Placement::CpuOnly };
-    let w = Workload { placement, ..Workload::default() };
+    // LocalScore's runs are its own engine's: llamafile without flash attention.
+    let w = Workload { placement, engine: Engine::LocalScore, ..Workload::default() };
     let one = |os: Os| -> Option<(f64, f64, f64)> {
         let w = Workload { os, ..w.clone() };
         let ls = localscore::predict(&group.system, &group.model, QuantScheme::Q4_K_M, &w, eff).ok()?;
@@ -236,7 +239,8 @@ pub struct ErrorStats {
     pub ttft_p90_ape: f64,
 }
 
-fn percentile(values: &mut [f64], q: f64) -> f64 {
+/// The `q` quantile of `values` (linear between neighbours; sorts them), NaN when empty.
+pub fn percentile(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     if values.is_empty() {
         return f64::NAN;

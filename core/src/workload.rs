@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::hardware::GpuBackend;
+use crate::runtime::{Engine, FlashAttention};
 
 /// Element type of the KV cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -103,6 +104,12 @@ pub struct Workload {
     /// APU entries). Its family's fitted parameters then predict the GPU.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backend: Option<GpuBackend>,
+    /// The inference engine (llama.cpp by default).
+    #[serde(default, skip_serializing_if = "Engine::is_default")]
+    pub engine: Engine,
+    /// Flash attention (by default what the engine does on its own).
+    #[serde(default, skip_serializing_if = "FlashAttention::is_default")]
+    pub flash_attention: FlashAttention,
 }
 
 /// Operating system the engine runs on. On Windows a GPU's kernel launches and the host's
@@ -169,6 +176,8 @@ impl Default for Workload {
             speculative: None,
             os: Os::Linux,
             backend: None,
+            engine: Engine::LlamaCpp,
+            flash_attention: FlashAttention::Auto,
         }
     }
 }
@@ -200,6 +209,12 @@ pub struct WorkloadError {
 }
 
 impl Workload {
+    /// Whether attention runs as flash attention: the workload's setting, or its engine's
+    /// default under `auto`.
+    pub fn flash_attention_on(&self) -> bool {
+        self.flash_attention.enabled(self.engine)
+    }
+
     /// Context the KV cache holds, tokens: the explicit size (at least depth + prompt +
     /// output, which [`Workload::validate`] enforces), or depth + prompt + output.
     pub fn kv_context_tokens(&self) -> u64 {

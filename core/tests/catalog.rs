@@ -262,7 +262,7 @@ fn laptop_entries_give_laptop_gpus_and_a_lower_sustained_bandwidth() {
     use roofline_core::efficiency::Efficiency;
     use roofline_core::estimate::devices::devices;
     use roofline_core::system::System;
-    use roofline_core::workload::Os;
+    use roofline_core::workload::Workload;
     let c = catalog();
     let get = |id: &str| c.hardware(id).unwrap();
     let laptop = System::assemble(get("nvidia-geforce-rtx-4060-laptop"), None, None, 1).unwrap();
@@ -277,7 +277,7 @@ fn laptop_entries_give_laptop_gpus_and_a_lower_sustained_bandwidth() {
     if let Some(g) = as_desktop.gpu.as_mut() {
         g.mobile = false;
     }
-    let bw = |s: &System| devices(s, &eff, Os::Linux)[1].bandwidth_gb_per_s;
+    let bw = |s: &System| devices(s, &eff, &Workload::default())[1].bandwidth_gb_per_s;
     let factor = eff.get(roofline_core::efficiency::Family::Cuda).laptop_efficiency;
     assert!(factor > 0.0 && factor <= 1.0, "{factor}");
     assert!((bw(&laptop) - factor * bw(&as_desktop)).abs() < 1e-9);

@@ -18,7 +18,7 @@ use roofline_core::hardware::HardwareKind;
 use roofline_core::model::ModelSpec;
 use roofline_core::quant::{QuantScheme as Q, ALL_SCHEMES};
 use roofline_core::system::System;
-use roofline_core::workload::{KvType, Os, Placement, Speculative, Workload};
+use roofline_core::workload::{KvType, Placement, Speculative, Workload};
 
 /// Relative tolerance of the monotonic comparisons.
 const TOL: f64 = 1e-9;
@@ -249,7 +249,7 @@ proptest! {
         // Faster in every respect: fixed costs no larger than the CPU's, and rates higher by a
         // margin, so that compute the CPU hid under its memory traffic cannot outweigh the gain.
         let e = cheap_gpu_latencies(Family::of_cpu(s.cpu.isa));
-        let (d, faster) = (devices(&s, &e, Os::Linux), |g: f64, c: f64| g >= 2.0 * c);
+        let (d, faster) = (devices(&s, &e, &Workload::default()), |g: f64, c: f64| g >= 2.0 * c);
         prop_assume!(faster(d[1].bandwidth_gb_per_s, d[0].bandwidth_gb_per_s) && faster(d[1].gflops, d[0].gflops));
         prop_assume!(faster(d[1].generation_gflops, d[0].generation_gflops));
         prop_assume!(faster(d[1].attention_gflops, d[0].attention_gflops));

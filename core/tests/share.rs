@@ -4,6 +4,7 @@ use proptest::prelude::*;
 use roofline_core::catalog::Catalog;
 use roofline_core::hardware::GpuBackend;
 use roofline_core::quant::ALL_SCHEMES;
+use roofline_core::runtime::{Engine, FlashAttention};
 use roofline_core::scenario::{custom_model, HardwareChoice, ModelChoice, Scenario};
 use roofline_core::share::{decode, encode, starter_comparison, AppState, Page};
 use roofline_core::workload::{KvType, Os, Placement, Speculative, Workload};
@@ -97,6 +98,8 @@ fn custom_machines_and_models_round_trip_exactly() {
                 }),
                 os: Os::Windows,
                 backend: Some(GpuBackend::Vulkan),
+                engine: Engine::LocalScore,
+                flash_attention: FlashAttention::On,
             },
         };
         round_trip(&AppState { page: Page::Device, main, compare: Vec::new() });
@@ -137,6 +140,8 @@ fn hostile_links_give_defaults_and_notices() {
         ("v=1&pl=everywhere", "placement"),
         ("v=1&os=beos", "operating system"),
         ("v=1&be=glide", "GPU backend"),
+        ("v=1&en=ollama%3Cb%3E", "engine"),
+        ("v=1&fa=maybe", "flash attention"),
         ("v=1&hc=x&hl=yes", "laptop GPU"),
         ("v=1&cold=inf", "disk read speed"),
         ("v=1&sd=nope~0~2", "speculative decoding"),

@@ -122,7 +122,7 @@ pub fn BenchSection(probes: Run) -> impl IntoView {
                         view! {
                             <div data-testid="bench-prediction">
                                 <p>{format!(
-                                    "The estimator predicts {} token/s prompt and {} token/s generation for this shape on {name}; measured ÷ predicted: {} and {}.",
+                                    "The estimator predicts {} token/s prompt and {} token/s generation for this shape on {name} with this site's engine; measured ÷ predicted: {} and {}.",
                                     sig(pp), sig(tg), sig(mpp / pp), sig(mtg / tg)
                                 )}</p>
                                 <p data-testid="bench-calibrated">{format!(

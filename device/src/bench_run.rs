@@ -185,12 +185,15 @@ pub fn predicted(system: &System, report: &ModelBenchReport) -> Result<(f64, f64
     Ok((e.prompt_tokens_per_s, e.generation_tokens_per_s))
 }
 
+/// The benchmark's workload: this site's engine (its fitted profile), the whole model on
+/// the GPU, like with like.
 fn workload(prompt_tokens: u32, gen_tokens: u32) -> Workload {
     Workload {
         prompt_tokens: prompt_tokens.max(1),
         gen_tokens: gen_tokens.max(1),
         context_depth: 0,
         placement: Placement::GpuOnly,
+        engine: roofline_core::runtime::Engine::RooflineWebgpu,
         ..Workload::default()
     }
 }

@@ -54,6 +54,14 @@ export class CalculatorPage extends AppPage {
     await this.id('backend').selectOption(value);
   }
 
+  async setEngine(value) {
+    await this.id('engine').selectOption(value);
+  }
+
+  async setFlashAttention(value) {
+    await this.id('flash-attention').selectOption(value);
+  }
+
   /** Types `value` into the exact number box `testid` and commits it (change event). */
   async setExact(testid, value) {
     const box = this.id(testid);

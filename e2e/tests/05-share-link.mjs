@@ -36,6 +36,12 @@ export default {
     await app.setBackend('vulkan');
     await waitFor(async () => /be=vulkan/.test(await app.shareLink()), 'the link to carry the GPU backend');
     await waitFor(async () => JSON.stringify(await app.figures()) !== JSON.stringify(cudaFigures), 'the Vulkan figures to differ from CUDA\'s');
+    const llamaCppFigures = await app.figures();
+    await app.setEngine('localscore');
+    await waitFor(async () => /en=localscore/.test(await app.shareLink()), 'the link to carry the engine');
+    await waitFor(async () => JSON.stringify(await app.figures()) !== JSON.stringify(llamaCppFigures), 'LocalScore\'s figures to differ from llama.cpp\'s');
+    await app.setFlashAttention('on');
+    await waitFor(async () => /fa=on/.test(await app.shareLink()), 'the link to carry flash attention');
     await app.gotoCompare();
     const compare = new ComparePage(app.page, t.baseUrl);
     await compare.addCurrent();

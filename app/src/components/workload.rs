@@ -1,11 +1,12 @@
 //! The workload section: use-case and LocalScore presets, tokens, context, batch, KV
-//! cache type, placement, operating system, GPU backend, cold start and speculative
-//! decoding.
+//! cache type, placement, operating system, the runtime (GPU backend, engine, flash
+//! attention), cold start and speculative decoding.
 
 use leptos::prelude::*;
 use roofline_core::estimate::verdict::USE_CASES;
 use roofline_core::hardware::GpuBackend;
 use roofline_core::localscore::TESTS;
+use roofline_core::runtime::{Engine, FlashAttention};
 use roofline_core::workload::{limits, KvType, Os, Placement, Speculative, Workload};
 
 use super::fields::{CountSlider, NumField};
@@ -163,6 +164,30 @@ pub fn WorkloadSection() -> impl IntoView {
                     {GpuBackend::ALL
                         .into_iter()
                         .map(|b| view! { <option value=b.id() selected=move || store.state.with(|s| s.main.workload.backend == Some(b))>{b.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span class="label">"Engine"</span>
+                <select data-testid="engine" title="The program that runs the model; each has its own measured profile" on:change=move |ev| {
+                    let e = Engine::parse(&event_target_value(&ev)).unwrap_or_default();
+                    store.edit(|s| s.workload.engine = e);
+                }>
+                    {Engine::ALL
+                        .into_iter()
+                        .map(|e| view! { <option value=e.id() selected=move || store.state.with(|s| s.main.workload.engine == e)>{e.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span class="label">"Flash attention"</span>
+                <select data-testid="flash-attention" title="Auto: what the engine does by default (on in llama.cpp)" on:change=move |ev| {
+                    let f = FlashAttention::parse(&event_target_value(&ev)).unwrap_or_default();
+                    store.edit(|s| s.workload.flash_attention = f);
+                }>
+                    {FlashAttention::ALL
+                        .into_iter()
+                        .map(|f| view! { <option value=f.id() selected=move || store.state.with(|s| s.main.workload.flash_attention == f)>{f.id()}</option> })
                         .collect_view()}
                 </select>
             </label>

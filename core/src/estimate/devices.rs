@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::efficiency::{Efficiency, Family};
 use crate::system::System;
-use crate::workload::Os;
+use crate::workload::{Os, Workload};
 
 /// CPU or GPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,8 +42,11 @@ pub struct Device {
     /// Sustained matrix-vector throughput of generation, GFLOP/s:
     /// `vector FP32 peak × generation_compute_efficiency`.
     pub generation_gflops: f64,
-    /// Sustained rate of a generation step's attention (non-flash, one query token),
-    /// GFLOP/s: `vector FP32 peak × attention_efficiency`.
+    /// Sustained rate of a generation step's attention (one query token), GFLOP/s:
+    /// without flash attention `vector FP32 peak × attention_efficiency` (latency-bound
+    /// kernels, see [`crate::efficiency::FamilyParams::attention_efficiency`]); with it the
+    /// fused kernel streams the cache like any matrix-vector product, at the larger of that
+    /// and the generation rate (`× generation_compute_efficiency`).
     pub attention_gflops: f64,
     /// Fixed cost per block per step, s: GPU `layer_latency` (× the family's
     /// `windows_latency_factor` on Windows); CPU `cores × layer_latency` (threads
@@ -87,8 +90,13 @@ impl GpuBandwidthFactors {
     }
 }
 
-/// The CPU (index 0) followed by each GPU, for an engine running on `os`.
-pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
+/// The CPU (index 0) followed by each GPU, for `workload`'s runtime: its operating system,
+/// engine (a GPU's rates × the engine's [`crate::efficiency::EngineFactors`]) and flash
+/// attention.
+pub fn devices(system: &System, eff: &Efficiency, workload: &Workload) -> Vec<Device> {
+    let os = workload.os;
+    let flash = workload.flash_attention_on();
+    let engine = eff.engine(workload.engine);
     let cpu_family = Family::of_cpu(system.cpu.isa);
     let cp = eff.get(cpu_family);
     let cpu_peak_bw = system.memory.peak_bandwidth_gb_per_s();
@@ -103,7 +111,12 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
         peak_gflops: cpu_peak_gflops,
         gflops: cpu_peak_gflops * cp.matrix_efficiency * system.cpu.quantized_dot_share(),
         generation_gflops: cpu_peak_gflops * cp.generation_compute_efficiency * system.cpu.quantized_dot_share(),
-        attention_gflops: cpu_peak_gflops * cp.attention_efficiency,
+        attention_gflops: cpu_peak_gflops
+            * if flash {
+                cp.attention_efficiency.max(cp.generation_compute_efficiency * system.cpu.quantized_dot_share())
+            } else {
+                cp.attention_efficiency
+            },
         // Every operation of a block ends at a barrier all threads pass (one per core), and
         // each thread's arrival costs a cache-line transfer: the block's cost grows with cores.
         layer_latency_s: cp.layer_latency_us * cores * 1e-6,
@@ -118,17 +131,33 @@ pub fn devices(system: &System, eff: &Efficiency, os: Os) -> Vec<Device> {
         let factors = GpuBandwidthFactors::of(system, eff).product();
         let peak_gflops = gpu.matrix_tflops() * 1e3;
         let compute_eff = if gpu.has_matrix_units() { p.matrix_efficiency } else { p.vector_efficiency };
+        // An engine with a profile of its own reaches fractions of the sheet's bandwidth and
+        // FP32 peak; any other scales its backend family's rates.
+        let (bandwidth_gb_per_s, gflops) = if workload.engine.own_profile() {
+            (factors * gpu.bandwidth_gb_per_s * engine.bandwidth_factor, gpu.fp32_tflops * 1e3 * engine.compute_factor)
+        } else {
+            (
+                factors * gpu.bandwidth_gb_per_s * p.bandwidth_efficiency * engine.bandwidth_factor,
+                peak_gflops * compute_eff * engine.compute_factor,
+            )
+        };
         for i in 0..system.gpu_count.max(1) {
             out.push(Device {
                 label: format!("GPU {i}"),
                 kind: DeviceKind::Gpu,
                 family,
                 peak_bandwidth_gb_per_s: gpu.bandwidth_gb_per_s,
-                bandwidth_gb_per_s: factors * gpu.bandwidth_gb_per_s * p.bandwidth_efficiency,
+                bandwidth_gb_per_s,
                 peak_gflops,
-                gflops: peak_gflops * compute_eff,
+                gflops,
                 generation_gflops: gpu.fp32_tflops * 1e3 * p.generation_compute_efficiency,
-                attention_gflops: gpu.fp32_tflops * 1e3 * p.attention_efficiency,
+                attention_gflops: gpu.fp32_tflops
+                    * 1e3
+                    * if flash {
+                        p.attention_efficiency.max(p.generation_compute_efficiency)
+                    } else {
+                        p.attention_efficiency
+                    },
                 layer_latency_s: p.layer_latency_us * 1e-6 * os_factor,
                 step_latency_s: p.step_latency_us * 1e-6 * os_factor,
                 capacity_gb: system.gpu_capacity_gb(),

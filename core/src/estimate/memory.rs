@@ -12,6 +12,10 @@ use crate::workload::Workload;
 /// Tokens llama.cpp processes per prompt step (`n_ubatch` default).
 pub const UBATCH_TOKENS: u32 = 512;
 
+/// Tokens llama.cpp hands to one decode call (its default `n_batch`): the micro-batches of
+/// one call can overlap across the GPUs of a layer split.
+pub const BATCH_TOKENS: u32 = 2048;
+
 const GB: f64 = 1e9;
 
 /// Memory use of one device, GB.

@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::devices::{Device, DeviceKind};
-use super::memory::UBATCH_TOKENS;
+use super::memory::{BATCH_TOKENS, UBATCH_TOKENS};
 use super::plan::DeviceLoad;
 use crate::model::ModelSpec;
 
@@ -148,7 +148,8 @@ pub struct PromptTerm {
     pub offloaded_to: Option<usize>,
 }
 
-/// The parts of prompt processing: `micro_batches × (Σ terms + step latency)`.
+/// The parts of prompt processing: `micro_batches × (Σ terms × pipeline factor + step
+/// latency)`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PromptSteps {
     /// Micro-batches, `ceil(prompt × batch / ubatch)`.
@@ -159,6 +160,25 @@ pub struct PromptSteps {
     pub terms: Vec<PromptTerm>,
     /// Fixed cost of each micro-batch, s.
     pub step_latency_s: f64,
+    /// How the GPUs of a layer split overlap, where they do.
+    pub pipeline: Option<Pipeline>,
+}
+
+/// llama.cpp's pipeline parallelism: with the layers split over several GPUs and none on
+/// the CPU, the micro-batches of one batch ([`BATCH_TOKENS`] tokens) flow through the GPUs
+/// one behind another, so GPU `k` works on micro-batch `i` while GPU `k + 1` works on
+/// micro-batch `i − 1`. A batch of `u` micro-batches then takes `Σ t_d + (u − 1) × max t_d`
+/// instead of `u × Σ t_d`: the devices' time is scaled by
+/// `factor = (Σ t_d + (u − 1) × max t_d) / (u × Σ t_d)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Pipeline {
+    /// GPUs the micro-batches flow through.
+    pub stages: usize,
+    /// Micro-batches per batch, counted in full micro-batches:
+    /// `min(tokens / UBATCH_TOKENS, BATCH_TOKENS / UBATCH_TOKENS)`.
+    pub micro_batches_per_batch: f64,
+    /// The factor on the devices' time (≤ 1).
+    pub factor: f64,
 }
 
 /// Everything timing needs, built once per estimate.
@@ -251,8 +271,9 @@ impl Timer<'_> {
     pub fn prompt(&self, prompt: f64, depth: f64, batch: f64) -> TimeSplit {
         let steps = self.prompt_steps(prompt, depth, batch);
         let mut split = TimeSplit::default();
+        let factor = steps.pipeline.map_or(1.0, |p| p.factor);
         for t in &steps.terms {
-            split.add_scaled(&t.split, steps.micro_batches);
+            split.add_scaled(&t.split, steps.micro_batches * factor);
         }
         split.latency_s += steps.micro_batches * steps.step_latency_s;
         split
@@ -319,12 +340,35 @@ impl Timer<'_> {
                 offloaded_to,
             });
         }
+        let pipeline = self.pipeline(&terms, total_tokens / ubatch);
         PromptSteps {
             micro_batches: steps,
             tokens_per_micro_batch: tokens_per_step,
             terms,
             step_latency_s: self.step_latency_s(),
+            pipeline,
         }
+    }
+
+    /// The pipeline of a layer split over GPUs, when the micro-batches can overlap: two or
+    /// more GPUs at work, nothing held by the CPU, more than one micro-batch's worth of
+    /// tokens (`full_micro_batches`, fractional: llama.cpp cuts full micro-batches and a
+    /// remainder, so a prompt just over one micro-batch overlaps only that remainder).
+    fn pipeline(&self, terms: &[PromptTerm], full_micro_batches: f64) -> Option<Pipeline> {
+        // llama.cpp pipelines only a model wholly on its GPUs (every block offloaded).
+        let on_cpu = terms.iter().any(|t| self.devices[t.device].kind == DeviceKind::Cpu);
+        let gpu_s: Vec<f64> = terms
+            .iter()
+            .filter(|t| self.devices[t.device].kind == DeviceKind::Gpu)
+            .map(|t| t.split.total_s())
+            .collect();
+        let sum: f64 = gpu_s.iter().sum();
+        let max = gpu_s.iter().copied().fold(0.0, f64::max);
+        let u = full_micro_batches.min(f64::from(BATCH_TOKENS / UBATCH_TOKENS));
+        if on_cpu || gpu_s.len() < 2 || u <= 1.0 || sum <= 0.0 {
+            return None;
+        }
+        Some(Pipeline { stages: gpu_s.len(), micro_batches_per_batch: u, factor: (sum + (u - 1.0) * max) / (u * sum) })
     }
 
     /// Generation of `tokens` tokens per sequence for `batch` sequences, the context

@@ -345,13 +345,33 @@ pub(super) fn prompt(ctx: &Ctx) -> (Explanation, f64) {
     ));
     substituted.extend(steps.terms.iter().map(|t| prompt_term_line(ctx, t, steps.tokens_per_micro_batch)));
     let parts: Vec<String> = steps.terms.iter().map(|t| u::seconds(t.split.total_s())).collect();
-    substituted.push(format!(
-        "t_prompt = {} × ({} + {} (step)) = {}",
-        u::count(steps.micro_batches),
-        parts.join(" + "),
-        u::seconds(steps.step_latency_s),
-        u::seconds(prompt_s)
-    ));
+    match steps.pipeline {
+        Some(p) => {
+            substituted.push(format!(
+                "pipeline over {} GPUs, {:.2} micro-batches per batch: f = (Σ t_d + {:.2} × max t_d) / ({:.2} × Σ t_d) = {:.3}",
+                p.stages,
+                p.micro_batches_per_batch,
+                p.micro_batches_per_batch - 1.0,
+                p.micro_batches_per_batch,
+                p.factor
+            ));
+            substituted.push(format!(
+                "t_prompt = {} × (({}) × {:.3} + {} (step)) = {}",
+                u::count(steps.micro_batches),
+                parts.join(" + "),
+                p.factor,
+                u::seconds(steps.step_latency_s),
+                u::seconds(prompt_s)
+            ));
+        }
+        None => substituted.push(format!(
+            "t_prompt = {} × ({} + {} (step)) = {}",
+            u::count(steps.micro_batches),
+            parts.join(" + "),
+            u::seconds(steps.step_latency_s),
+            u::seconds(prompt_s)
+        )),
+    }
     substituted.push(format!("PP = {tokens} / {} = {}", u::seconds(prompt_s), u::tokens_per_s(pp)));
     let factors = ctx.inputs.eff.get(primary_family(ctx)).band_prompt;
     substituted.push(band_line(ctx, u::tokens_per_s(pp * factors[0]), u::tokens_per_s(pp * factors[1]), factors));
@@ -370,7 +390,8 @@ pub(super) fn prompt(ctx: &Ctx) -> (Explanation, f64) {
         formula: "n_ub = ⌈prompt × b / 512⌉\n\
                   t_ub = Σ_devices [max(bytes_d / B_d, (tokens_ub × F_d + F_attn,d) / C_d) + blocks_d × ℓ_block,d] + ℓ_step\n\
                   (a CPU share moves to the GPU when bytes_d / link + FLOPs_d / C_GPU + blocks_d × ℓ_block,GPU is less)\n\
-                  t_prompt = n_ub × t_ub, PP = prompt × b / t_prompt"
+                  t_prompt = n_ub × t_ub, PP = prompt × b / t_prompt\n\
+                  (a layer split over GPUs pipelines the micro-batches of each 2048-token batch: the devices' part × f)"
             .to_owned(),
         substituted,
         result: u::tokens_per_s(pp),

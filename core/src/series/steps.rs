@@ -41,7 +41,7 @@ impl Steps {
             }
             _ => None,
         };
-        Ok(Steps { devs: devices(system, inputs.eff, workload.os), loads: plan(model, quant, &map, gpus), draft_loads })
+        Ok(Steps { devs: devices(system, inputs.eff, workload), loads: plan(model, quant, &map, gpus), draft_loads })
     }
 
     /// Memory per device of the target model alone, and of the draft model (empty

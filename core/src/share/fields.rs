@@ -6,7 +6,8 @@
 //! `pl` placement (`auto`, `cpu`, `gpu`, `xe` experts on CPU, or a layer count), `cold`
 //! disk read GB/s for a cold start, `sd` speculative decoding `draft~tokens~acceptance`,
 //! `os` operating system (`linux`, `windows`), `be` GPU backend (`cuda`, `rocm`, `metal`,
-//! `vulkan`, `sycl`; absent: the GPU's default).
+//! `vulkan`, `sycl`; absent: the GPU's default), `en` engine (`llama.cpp`, `localscore`,
+//! `roofline-webgpu`; absent: llama.cpp), `fa` flash attention (`on`, `off`; absent: auto).
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,7 @@ use super::custom;
 use crate::catalog::Catalog;
 use crate::hardware::GpuBackend;
 use crate::quant::QuantScheme;
+use crate::runtime::{Engine, FlashAttention};
 use crate::scenario::{HardwareChoice, ModelChoice, Scenario};
 use crate::system::System;
 use crate::workload::{limits, KvType, Os, Placement, Speculative, Workload};
@@ -119,6 +121,8 @@ fn all_pairs(s: &Scenario) -> BTreeMap<String, String> {
     if let Some(b) = w.backend {
         put("be", b.id().to_owned());
     }
+    put("en", w.engine.id().to_owned());
+    put("fa", w.flash_attention.id().to_owned());
     m
 }
 
@@ -167,7 +171,7 @@ pub fn decode_scenario(
     for key in pairs.keys() {
         if ![
             "hw", "hg", "hh", "n", "hc", "m", "mc", "q", "pp", "tg", "d", "b", "ctx", "kv", "pl", "cold", "sd", "os",
-            "hl", "be",
+            "hl", "be", "en", "fa",
         ]
         .contains(&key.as_str())
         {
@@ -301,6 +305,18 @@ fn read_workload(r: &mut Reader<'_>, catalog: &Catalog) -> Workload {
         match GpuBackend::parse(&be) {
             Some(b) => w.backend = Some(b),
             None => r.note("GPU backend", &be, "unknown; using the GPU's default backend"),
+        }
+    }
+    if let Some(en) = r.get("en").map(str::to_owned) {
+        match Engine::parse(&en) {
+            Some(e) => w.engine = e,
+            None => r.note("engine", &en, "unknown; using llama.cpp"),
+        }
+    }
+    if let Some(fa) = r.get("fa").map(str::to_owned) {
+        match FlashAttention::parse(&fa) {
+            Some(f) => w.flash_attention = f,
+            None => r.note("flash attention", &fa, "unknown; using the engine's default"),
         }
     }
     if let Some(sd) = r.get("sd").map(str::to_owned) {

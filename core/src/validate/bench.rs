@@ -17,6 +17,7 @@ use crate::estimate::estimate;
 use crate::hardware::GpuBackend;
 use crate::model::ModelSpec;
 use crate::quant::QuantScheme;
+use crate::runtime::{Engine, FlashAttention};
 use crate::system::System;
 use crate::workload::{Placement, Workload};
 
@@ -55,6 +56,11 @@ pub struct BenchRun {
     pub depth: u32,
     /// Measured speed, token/s.
     pub tokens_per_s: f64,
+    /// The engine that ran it (column `engine`; llama.cpp where the table has none).
+    pub engine: Engine,
+    /// Whether it ran with flash attention (column `flash_attention`, `on` or `off`;
+    /// the engine's default where the table has none).
+    pub flash_attention: FlashAttention,
 }
 
 /// Parses the common table (header row first; columns named in the module docs).
@@ -77,6 +83,7 @@ pub fn parse_bench_tsv(text: &str) -> Result<Vec<BenchRun>, ParseError> {
         col("depth")?,
         col("tokens_per_s")?,
     ];
+    let (c_engine, c_fa) = (col("engine").ok(), col("flash_attention").ok());
     let mut runs = Vec::new();
     for (i, line) in lines.enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
@@ -91,6 +98,17 @@ pub fn parse_bench_tsv(text: &str) -> Result<Vec<BenchRun>, ParseError> {
             "pp" => Phase::Prompt,
             "tg" => Phase::Generation,
             _ => return Err(err(6, "a test (pp or tg)")),
+        };
+        let optional = |c: Option<usize>| c.and_then(|c| f.get(c)).map_or("", |v| v.trim());
+        let engine = match optional(c_engine) {
+            "" => Engine::LlamaCpp,
+            e => Engine::parse(e)
+                .ok_or_else(|| ParseError { line: line_no, message: format!("'{e}' is not an engine") })?,
+        };
+        let flash_attention = match optional(c_fa) {
+            "" => FlashAttention::Auto,
+            v => FlashAttention::parse(v)
+                .ok_or_else(|| ParseError { line: line_no, message: format!("'{v}' is not on, off or auto") })?,
         };
         let tokens_per_s = get(10).parse::<f64>().map_err(|_| err(10, "a number"))?;
         if !(tokens_per_s.is_finite() && tokens_per_s > 0.0) {
@@ -108,6 +126,8 @@ pub fn parse_bench_tsv(text: &str) -> Result<Vec<BenchRun>, ParseError> {
             gen_tokens: int(8)?,
             depth: int(9)?,
             tokens_per_s,
+            engine,
+            flash_attention,
         });
     }
     Ok(runs)
@@ -172,25 +192,22 @@ pub fn resolve(catalog: &Catalog, runs: &[BenchRun]) -> (Vec<BenchCase>, BTreeMa
 /// The predicted speed of a case's test, token/s: the prompt speed of a `prompt_tokens`
 /// prompt after `depth` tokens, or the average generation speed over `gen_tokens` tokens
 /// from `depth` on; all layers on the GPU where there is one, as the sources ran them, on
-/// the run's own backend (its family's parameters).
+/// the run's own backend (its family's parameters), engine and flash-attention setting.
 pub fn predict(case: &BenchCase, eff: &Efficiency) -> Option<f64> {
     let r = &case.run;
     let placement = if case.system.gpu.is_some() { Placement::GpuOnly } else { Placement::CpuOnly };
+    let runtime = Workload { engine: r.engine, flash_attention: r.flash_attention, ..Workload::default() };
     let w = match r.phase {
         Phase::Prompt => Workload {
             prompt_tokens: r.prompt_tokens.max(1),
             gen_tokens: 1,
             context_depth: r.depth,
             placement,
-            ..Workload::default()
+            ..runtime
         },
-        Phase::Generation => Workload {
-            prompt_tokens: 1,
-            gen_tokens: r.gen_tokens.max(1),
-            context_depth: r.depth,
-            placement,
-            ..Workload::default()
-        },
+        Phase::Generation => {
+            Workload { prompt_tokens: 1, gen_tokens: r.gen_tokens.max(1), context_depth: r.depth, placement, ..runtime }
+        }
     };
     let e = estimate(&case.system, &case.model, case.quant, &w, eff).ok()?;
     let v = match r.phase {
@@ -365,6 +382,8 @@ mod tests {
             gen_tokens: 0,
             depth,
             tokens_per_s: 1.0,
+            engine: Engine::LlamaCpp,
+            flash_attention: FlashAttention::Auto,
         };
         let (cases, left) = resolve(&catalog, &[run(0), run(32768)]);
         assert!(left.is_empty(), "{left:?}");
