@@ -6,8 +6,12 @@ cd "$(dirname "$0")/.."
 ./scripts/setup-site.sh
 export PATH="$PWD/e2e/node_modules/.bin:$PATH"
 trunk build --release --cargo-profile wasm-release "$@"
-# Start-up script out of index.html, content security policy, offline service worker.
-node scripts/finish-dist.mjs dist
+# The first view, rendered natively by the same components and core (app/src/bin/prerender.rs).
+mkdir -p target
+cargo run --locked --quiet -p roofline-app --no-default-features --features ssr --bin prerender > target/prerender.html
+# Start-up script out of index.html, the prerendered view into it, content security policy,
+# offline service worker.
+node scripts/finish-dist.mjs dist target/prerender.html
 gz() { gzip -9 -c "$1" | wc -c; }
 # What a visitor downloads before the first estimate: the app's wasm and JS loader.
 wasm=$(ls dist/roofline-app-*_bg.wasm); js=$(ls dist/roofline-app-*.js)

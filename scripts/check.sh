@@ -13,6 +13,9 @@ cargo clippy --workspace --exclude roofline-app --exclude roofline-device --all-
 echo "== clippy (wasm32: the core, the GPU probes, the site and its device-test module)"
 cargo clippy -p roofline-core -p roofline-gpu -p roofline-app -p roofline-device --target wasm32-unknown-unknown --locked -- -D warnings
 
+echo "== clippy (native: the site's prerendering of its first view)"
+cargo clippy -p roofline-app --no-default-features --features ssr --all-targets --locked -- -D warnings
+
 echo "== tests (the GPU probes run on lavapipe where no GPU is present)"
 # The real model for the tokenizer, CPU-reference and GPU tests against llama.cpp.
 ROOFLINE_GEMMA_GGUF="${ROOFLINE_GEMMA_GGUF:-$(scripts/fetch-test-model.sh)}"

@@ -9,9 +9,12 @@
 //    offline after one visit, and replaces them when a new build is deployed;
 //  - writes catalog-sources.json, the catalog's citations by entry id, which the site's
 //    wasm leaves out (core's `lean-catalog` feature) and fetches after the first estimate;
+//  - puts the prerendered first view (the calculator in its default configuration, HTML
+//    from `cargo run -p roofline-app --features ssr --bin prerender`) into <div id="app">,
+//    marked data-prerendered, so it paints before the wasm has arrived;
 //  - stamps the build id into index.html (<meta name="roofline-build">).
 //
-//   node scripts/finish-dist.mjs [dist]
+//   node scripts/finish-dist.mjs [dist] [prerendered.html]
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,7 +48,26 @@ if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
   navigator.serviceWorker.register('./sw.js').catch((e) => console.warn('offline cache unavailable:', e.message));
 }
 `;
-  const body = match[1].trim() + '\n' + register;
+  let start = match[1].trim();
+  if (process.argv[3]) {
+    // The first view is prerendered: the app's JS and wasm are fetched once it has been
+    // painted, so their download does not hold up the first paint (their preloads go).
+    const imported = /^import init, \* as bindings from '(\.\/roofline-app-[0-9a-f]+\.js)';$/m;
+    if (!imported.test(start)) throw new Error('Trunk\'s start-up script changed: no import of the app');
+    start = start.replace(
+      imported,
+      (_, js) => `// After the prerendered first view's first frame (or half a second, in a hidden tab).
+await new Promise((painted) => {
+  requestAnimationFrame(() => setTimeout(painted, 0));
+  setTimeout(painted, 500);
+});
+const bindings = await import('${js}');
+const init = bindings.default;`,
+    );
+    html = html.replace(/<link rel="modulepreload" href="\.\/roofline-app-[^>]*>/, '');
+    html = html.replace(/<link rel="preload" href="\.\/roofline-app-[0-9a-f]+_bg\.wasm"[^>]*>/, '');
+  }
+  const body = start + '\n' + register;
   const name = `start-${sha(body, 'sha256').toString('hex').slice(0, 16)}.js`;
   fs.writeFileSync(path.join(dist, name), body);
   const integrity = `sha384-${sha(body).toString('base64')}`;
@@ -54,6 +76,16 @@ if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
   throw new Error('index.html has neither Trunk\'s inline start-up script nor a start-*.js: the Trunk output changed');
 }
 if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html)) throw new Error('index.html still has an inline script');
+
+// 1b. The prerendered first view, which the app replaces when it starts.
+const shellPath = process.argv[3];
+if (shellPath) {
+  const shell = fs.readFileSync(shellPath, 'utf8').trim();
+  const mount = /<div id="app"(?: data-prerendered)?>[\s\S]*?<\/div>(?=\s*<noscript>)/;
+  if (!mount.test(html)) throw new Error('index.html has no <div id="app"> before its <noscript>: app/index.html changed');
+  if (/<script/i.test(shell)) throw new Error('the prerendered view contains a script');
+  html = html.replace(mount, () => `<div id="app" data-prerendered>${shell}</div>`);
+}
 
 // 2. The policy, first in <head> so it covers everything after it.
 html = html.replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, '');

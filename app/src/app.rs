@@ -23,8 +23,15 @@ pub fn App() -> impl IntoView {
     let dark = store.dark;
     let _ = window_event_listener(ev::resize, move |_| store.viewport.update(|v| *v = v.wrapping_add(1)));
     Effect::new(move |_| browser::set_theme(dark.get()));
-    crate::state::load_reference_points(store.viewport);
-    crate::state::load_catalog_sources(store.viewport);
+    // Once the first view is painted (an effect: never while prerendering), the rest: the
+    // charts draw, LocalScore's points and the citations are fetched.
+    Effect::new(move |_| {
+        browser::after_paint(move || {
+            store.painted.set(true);
+            crate::state::load_reference_points(store.viewport);
+            crate::state::load_catalog_sources(store.viewport);
+        })
+    });
 
     let last_write = StoredValue::new(f64::NEG_INFINITY);
     let sync = move || {

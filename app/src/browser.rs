@@ -176,3 +176,33 @@ pub fn install_panic_hook() {
         }
     }));
 }
+
+/// The container the site mounts in (`#app`), emptied of the prerendered first view
+/// (`data-prerendered`) that `scripts/build-site.sh` put there; `None` without one (a page
+/// that is not the site's `index.html`).
+pub fn take_shell() -> Option<web_sys::HtmlElement> {
+    let root: web_sys::HtmlElement = window()?.document()?.get_element_by_id("app")?.dyn_into().ok()?;
+    if root.has_attribute("data-prerendered") {
+        root.set_text_content(None);
+        let _ = root.remove_attribute("data-prerendered");
+    }
+    Some(root)
+}
+
+/// Runs `f` once, after the next frame has been painted (a frame, then a task), or after
+/// half a second where no frame comes (a hidden tab).
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let once = Rc::new(Cell::new(Some(f)));
+    let run = move || {
+        if let Some(f) = once.take() {
+            f();
+        }
+    };
+    let framed = run.clone();
+    leptos::prelude::request_animation_frame(move || {
+        gloo_timers::callback::Timeout::new(0, framed).forget();
+    });
+    gloo_timers::callback::Timeout::new(500, run).forget();
+}

@@ -93,6 +93,9 @@ pub struct Store {
     pub dark: RwSignal<bool>,
     /// Bumped when the viewport resizes or chart data arrives (charts redraw).
     pub viewport: RwSignal<u32>,
+    /// The first view has been painted: what is not on the first screen (charts,
+    /// LocalScore's points, citations) is drawn and fetched from then on.
+    pub painted: RwSignal<bool>,
 }
 
 impl Store {
@@ -122,6 +125,7 @@ impl Store {
             evaluation,
             dark: RwSignal::new(browser::prefers_dark()),
             viewport: RwSignal::new(0),
+            painted: RwSignal::new(false),
         }
     }
 

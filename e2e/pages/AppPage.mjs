@@ -21,6 +21,8 @@ export class AppPage {
     await this.page.waitForFunction(
       () => {
         if (document.querySelector('[data-testid=panic]')) return true;
+        // The prerendered first view carries the same test ids: wait for the app's own.
+        if (document.querySelector('#app[data-prerendered]')) return false;
         if (document.querySelector('[data-testid=page-compare]')) return true;
         const tg = document.querySelector('[data-testid=tg-value]');
         return (tg && tg.textContent.trim() !== '') || document.querySelector('[data-testid=estimate-error]');

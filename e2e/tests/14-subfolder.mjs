@@ -12,7 +12,8 @@ export default {
       if (url.origin === t.origin) paths.push(url.pathname);
     });
     await page.goto(`${t.baseUrl}sub/#v=1&pp=2048&m=qwen2-5-7b`);
-    await page.waitForSelector('[data-testid=tg-value]:not(:empty)', { timeout: 15000 });
+    // The app's figures, not the prerendered first view's.
+    await page.waitForSelector('#app:not([data-prerendered]) [data-testid=tg-value]:not(:empty)', { timeout: 15000 });
     plausibleRate(await page.textContent('[data-testid=tg-value]'), 'generation served from /sub/');
     same(await page.inputValue('[data-testid=prompt-tokens]'), '2048', 'prompt tokens from the link under /sub/');
     const outside = paths.filter((p) => !p.startsWith('/sub/'));

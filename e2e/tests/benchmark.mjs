@@ -8,10 +8,11 @@ const WARMUP = 5;
 const SAMPLES = 60;
 const GOAL_P95_MS = 16;
 
-/** Runs before the app: records when the generation figure first has text in the DOM. */
+/** Runs before the app: records when the app's generation figure first has text in the DOM
+ *  (not the prerendered first view's). */
 function watchFirstEstimate() {
   const obs = new MutationObserver(() => {
-    if (document.querySelector('[data-testid=tg-value]')?.textContent.trim()) {
+    if (document.querySelector('#app:not([data-prerendered]) [data-testid=tg-value]')?.textContent.trim()) {
       window.__rooflineFirstShown = performance.now();
       obs.disconnect();
     }

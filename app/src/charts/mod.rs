@@ -48,6 +48,10 @@ pub fn CalculatorCharts() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let widths = widths::Widths::observe([bandwidth, ttft, memory]);
     Effect::new(move |_| {
+        // Below the first screen: drawn once the first view has been painted.
+        if !store.painted.get() {
+            return;
+        }
         let t_start = browser::now_ms();
         store.viewport.track();
         let theme = Theme::new(store.dark.get());

@@ -20,6 +20,10 @@ impl<const N: usize> Widths<N> {
     /// width updates the signal, so whatever reads it redraws.
     pub fn observe(canvases: [NodeRef<Canvas>; N]) -> Widths<N> {
         let css_px = RwSignal::new([0.0; N]);
+        // Prerendering natively: nothing to observe (web-sys calls panic off wasm).
+        if cfg!(not(feature = "csr")) {
+            return Widths { css_px };
+        }
         let on_resize = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
             let Some(mut widths) = css_px.try_get_untracked() else { return };
             for entry in entries.iter() {

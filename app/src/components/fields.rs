@@ -29,6 +29,8 @@ pub fn NumField(
                     min=min
                     max=max
                     step=step
+                    // The attribute: the value in the prerendered first view (`prop:` is not HTML).
+                    value=fmt::input_number(value.get_untracked())
                     prop:value=move || fmt::input_number(value.get())
                     on:change=move |ev| {
                         let text = event_target_value(&ev);
@@ -114,6 +116,7 @@ pub fn CountSlider(
                     max=STEPS
                     step="1"
                     aria-valuetext=move || format!("{} {unit}", fmt::count(value.get()))
+                    value=to_pos(value.get_untracked(), min, max.get_untracked(), log).to_string()
                     prop:value=move || to_pos(value.get(), min, max.get(), log)
                     on:input=move |ev| {
                         if let Ok(pos) = event_target_value(&ev).parse::<f64>() {
@@ -131,6 +134,7 @@ pub fn CountSlider(
                     min=min
                     max=move || max.get()
                     step="1"
+                    value=value.get_untracked().to_string()
                     prop:value=move || value.get().to_string()
                     on:change=move |ev| {
                         let text = event_target_value(&ev);
