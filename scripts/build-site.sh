@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the static site into dist/ (release) and prints the gzipped size of wasm + JS
-# against the 400 KB budget.
+# Builds the static site into dist/ (release) with its first view prerendered, and prints
+# the gzipped size of wasm + JS against the 450 KB budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup-site.sh
@@ -17,7 +17,7 @@ gz() { gzip -9 -c "$1" | wc -c; }
 wasm=$(ls dist/roofline-app-*_bg.wasm); js=$(ls dist/roofline-app-*.js)
 wasm_gz=$(gz $wasm); js_gz=$(gz $js)
 total=$((wasm_gz + js_gz))
-printf 'site size: wasm %d B raw, %d B gzipped; JS %d B gzipped; total %.1f KB gzipped (budget 400 KB)\n' \
+printf 'site size: wasm %d B raw, %d B gzipped; JS %d B gzipped; total %.1f KB gzipped (budget 450 KB)\n' \
   "$(stat -c %s $wasm)" "$wasm_gz" "$js_gz" "$(echo "$total / 1000" | bc -l)"
 # Loaded later: the measured chart points and the catalog's citations after the first
 # estimate, the device-test module when its page opens.
@@ -25,7 +25,7 @@ device=$(( $(gz dist/roofline-device_bg.wasm) + $(gz dist/roofline-device.js) + 
 printf 'deferred: reference_points.tsv %.1f KB, catalog-sources.json %.1f KB, device test module %.1f KB gzipped\n' \
   "$(echo "$(gz dist/reference_points.tsv) / 1000" | bc -l)" "$(echo "$(gz dist/catalog-sources.json) / 1000" | bc -l)" \
   "$(echo "$device / 1000" | bc -l)"
-if [ "$total" -gt 400000 ]; then
+if [ "$total" -gt 450000 ]; then
   echo "site size over budget" >&2
   exit 1
 fi

@@ -15,6 +15,17 @@ use crate::state::{Store, STORAGE_KEY};
 /// drag is one entry); later ones push a new entry, so back/forward steps through changes.
 const HISTORY_COALESCE_MS: f64 = 1000.0;
 
+/// The deferred parts of the first view (`Store::painted`): one stage now, the next in a
+/// task of its own.
+fn next_stage(store: crate::state::Store) {
+    store.painted.update(|p| *p += 1);
+    if store.painted.get_untracked() < crate::state::DEFERRED_STAGES {
+        gloo_timers::callback::Timeout::new(0, move || next_stage(store)).forget();
+    } else {
+        browser::mark("roofline:painted");
+    }
+}
+
 /// The whole site.
 #[component]
 pub fn App() -> impl IntoView {
@@ -27,9 +38,9 @@ pub fn App() -> impl IntoView {
     // charts draw, LocalScore's points and the citations are fetched.
     Effect::new(move |_| {
         browser::after_paint(move || {
-            store.painted.set(true);
             crate::state::load_reference_points(store.viewport);
             crate::state::load_catalog_sources(store.viewport);
+            next_stage(store);
         })
     });
 

@@ -177,12 +177,29 @@ pub fn install_panic_hook() {
     }));
 }
 
+thread_local! {
+    static KEPT_OUTPUTS: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The prerendered results column's HTML, once (see [`take_shell`]).
+pub fn kept_outputs() -> Option<String> {
+    KEPT_OUTPUTS.with(|k| k.borrow_mut().take())
+}
+
 /// The container the site mounts in (`#app`), emptied of the prerendered first view
 /// (`data-prerendered`) that `scripts/build-site.sh` put there; `None` without one (a page
 /// that is not the site's `index.html`).
 pub fn take_shell() -> Option<web_sys::HtmlElement> {
-    let root: web_sys::HtmlElement = window()?.document()?.get_element_by_id("app")?.dyn_into().ok()?;
+    let document = window()?.document()?;
+    let root: web_sys::HtmlElement = document.get_element_by_id("app")?.dyn_into().ok()?;
     if root.has_attribute("data-prerendered") {
+        // Its results column shows the default configuration: kept for the calculator to
+        // show until its own is built, unless the page is a link's (`public/early.js`).
+        let linked = document.document_element().is_some_and(|e| e.class_list().contains("linked"));
+        if !linked {
+            let outputs = root.query_selector(".outputs").ok().flatten().map(|o| o.inner_html());
+            KEPT_OUTPUTS.with(|k| *k.borrow_mut() = outputs);
+        }
         root.set_text_content(None);
         let _ = root.remove_attribute("data-prerendered");
     }

@@ -60,3 +60,8 @@ pub fn set_theme(_dark: bool) {}
 
 /// Never runs `f`: nothing is painted natively.
 pub fn after_paint(_f: impl FnOnce() + 'static) {}
+
+/// Nothing prerendered to keep.
+pub fn kept_outputs() -> Option<String> {
+    None
+}

@@ -24,14 +24,27 @@ mod pages;
 mod state;
 
 /// Starts the site: takes over the prerendered first view in `#app` (removed and replaced
-/// in the same task, so no frame shows neither) or mounts into an empty one.
+/// in the same task, so no frame shows neither) or mounts into an empty one. The work
+/// before that is spread over tasks of its own so that none blocks input for long: parsing
+/// the catalog, then a first estimate (which also compiles the estimator's code), then the
+/// mount.
 #[cfg(feature = "csr")]
 pub fn start() {
+    use gloo_timers::callback::Timeout;
     browser::install_panic_hook();
-    match browser::take_shell() {
-        Some(root) => leptos::mount::mount_to(root, app::App).forget(),
-        None => leptos::mount::mount_to_body(app::App),
-    }
+    Timeout::new(0, || {
+        state::catalog();
+        Timeout::new(0, || {
+            state::warm_up();
+            Timeout::new(0, || match browser::take_shell() {
+                Some(root) => leptos::mount::mount_to(root, app::App).forget(),
+                None => leptos::mount::mount_to_body(app::App),
+            })
+            .forget();
+        })
+        .forget();
+    })
+    .forget();
 }
 
 /// The first view (the calculator in its default state) as HTML, for `#app` in

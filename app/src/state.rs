@@ -14,6 +14,9 @@ use roofline_core::system::System;
 
 use crate::browser;
 
+/// How many stages the deferred parts of the first view take (`Store::painted`).
+pub const DEFERRED_STAGES: u8 = 5;
+
 /// localStorage key of the last state.
 pub const STORAGE_KEY: &str = "roofline.state.v1";
 
@@ -93,9 +96,14 @@ pub struct Store {
     pub dark: RwSignal<bool>,
     /// Bumped when the viewport resizes or chart data arrives (charts redraw).
     pub viewport: RwSignal<u32>,
-    /// The first view has been painted: what is not on the first screen (charts,
-    /// LocalScore's points, citations) is drawn and fetched from then on.
-    pub painted: RwSignal<bool>,
+    /// Tasks run since the app's first paint (0: not painted yet). What is not needed for
+    /// the first screen comes then, one part per task so none is long: 1 the full lists,
+    /// the editors' fields, LocalScore's points and the citations; 2 the results column
+    /// (kept from the prerendered view until then); 3–5 the charts.
+    pub painted: RwSignal<u8>,
+    /// Stage 1 has come: full lists and the editors' fields are rendered (a memo, so the
+    /// later stages change nothing that reads it).
+    pub listed: Memo<bool>,
 }
 
 impl Store {
@@ -115,8 +123,10 @@ impl Store {
         });
         let system = Memo::new(move |_| resolved.with(|r| r.as_ref().ok().map(|r| r.system.clone())));
         let model = Memo::new(move |_| resolved.with(|r| r.as_ref().ok().map(|r| r.model.clone())));
+        let painted = RwSignal::new(0);
         Store {
             state,
+            listed: Memo::new(move |_| painted.get() >= 1),
             link: Memo::new(move |_| state.with(encode)),
             system,
             model,
@@ -125,7 +135,7 @@ impl Store {
             evaluation,
             dark: RwSignal::new(browser::prefers_dark()),
             viewport: RwSignal::new(0),
-            painted: RwSignal::new(false),
+            painted,
         }
     }
 
@@ -139,6 +149,16 @@ impl Store {
         let (s, n) = decode(link, catalog());
         self.state.set(s);
         self.notices.set(n);
+    }
+}
+
+/// Computes the first estimate once before the app mounts, in a task of its own: the
+/// estimator's code is compiled then, so the mount itself is shorter.
+#[cfg(feature = "csr")]
+pub fn warm_up() {
+    let (state, _) = initial_state();
+    if let Ok(resolved) = state.main.resolve(catalog()) {
+        let _ = resolved.evaluate(efficiency());
     }
 }
 

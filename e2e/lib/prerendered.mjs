@@ -20,6 +20,8 @@ export async function readings(fromHtml) {
     if (el.tagName === 'SELECT') value = `select:${el.value}`;
     else if (el.tagName === 'INPUT' && el.type === 'checkbox') value = `checked:${el.checked}`;
     else if (el.tagName === 'INPUT') value = `value:${el.value}`;
+    // A disclosure by its summary (its fields may come after the first paint).
+    else if (el.tagName === 'DETAILS') value = el.querySelector('summary')?.textContent.trim() ?? '';
     // Text of the innermost ones (a section's text is its controls').
     else if (!el.querySelector('[data-testid]')) value = el.textContent.replace(/\s+/g, ' ').trim();
     else continue;

@@ -23,6 +23,8 @@ export class AppPage {
         if (document.querySelector('[data-testid=panic]')) return true;
         // The prerendered first view carries the same test ids: wait for the app's own.
         if (document.querySelector('#app[data-prerendered]')) return false;
+        // And its deferred parts (the full lists, the charts) have come.
+        if (!performance.getEntriesByName('roofline:painted').length) return false;
         if (document.querySelector('[data-testid=page-compare]')) return true;
         const tg = document.querySelector('[data-testid=tg-value]');
         return (tg && tg.textContent.trim() !== '') || document.querySelector('[data-testid=estimate-error]');

@@ -17,6 +17,9 @@ use crate::browser;
 use crate::state::{catalog, efficiency, reference_points, use_store};
 pub use draw::Theme;
 
+/// Draws one chart: canvas, theme, scale, the scenario's inputs, the preset model's id.
+type Draw = fn(&web_sys::HtmlCanvasElement, &Theme, f64, &Inputs, Option<&str>) -> Result<(), String>;
+
 /// Sizes the canvas to its CSS width (`css_w`) × device pixel ratio; returns the scale.
 fn fit(canvas: &web_sys::HtmlCanvasElement, css_w: f64, aspect: f64) -> f64 {
     let css_w = css_w.max(280.0);
@@ -38,77 +41,76 @@ fn fit_height(canvas: &web_sys::HtmlCanvasElement, css_w: f64, css_h: f64) -> f6
     dpr
 }
 
-/// The three calculator charts.
+/// The three calculator charts. Each draws in an effect of its own, first in a task of its
+/// own after the app's first paint (`Store::painted` stages 3–5), so no task is long; on a
+/// change all three redraw together, and the last marks the update.
 #[component]
 pub fn CalculatorCharts() -> impl IntoView {
     let store = use_store();
     let bandwidth = NodeRef::<Canvas>::new();
     let ttft = NodeRef::<Canvas>::new();
     let memory = NodeRef::<Canvas>::new();
-    let error = RwSignal::new(None::<String>);
+    let errors = RwSignal::new([None::<String>, None, None]);
     let widths = widths::Widths::observe([bandwidth, ttft, memory]);
-    Effect::new(move |_| {
-        // Below the first screen: drawn once the first view has been painted.
-        if !store.painted.get() {
-            return;
-        }
-        let t_start = browser::now_ms();
-        store.viewport.track();
-        let theme = Theme::new(store.dark.get());
-        let model_id = store.state.with(|s| match &s.main.model {
-            ModelChoice::Preset(id) => Some(id.clone()),
-            ModelChoice::Custom(_) => None,
+    // Draws chart `i` on `canvas` with `draw` once stage `3 + i` has come.
+    let chart = move |i: usize, canvas: NodeRef<Canvas>, name: &'static str, draw: Draw| {
+        // A memo: the later stages do not redraw this chart again.
+        let ready = Memo::new(move |_| store.painted.get() >= 3 + i as u8);
+        Effect::new(move |_| {
+            if !ready.get() {
+                return;
+            }
+            let t_start = browser::now_ms();
+            store.viewport.track();
+            let theme = Theme::new(store.dark.get());
+            let model_id = store.state.with(|s| match &s.main.model {
+                ModelChoice::Preset(id) => Some(id.clone()),
+                ModelChoice::Custom(_) => None,
+            });
+            let problem = store.resolved.with(|r| {
+                let Ok(r) = r else { return None };
+                let c = canvas.get()?;
+                let scale = fit(&c, widths.get(i, &c), 0.62);
+                let inputs = Inputs::resolved(r, efficiency());
+                draw(&c, &theme, scale, &inputs, model_id.as_deref()).err()
+            });
+            errors.update(|e| {
+                if let Some(slot) = e.get_mut(i) {
+                    *slot = problem;
+                }
+            });
+            browser::record_ms(name, browser::now_ms() - t_start);
+            if i == 2 {
+                leptos::task::spawn_local(async { browser::updated() });
+            }
         });
-        let problems: Vec<String> = store.resolved.with(|r| {
-            let Ok(r) = r else { return Vec::new() };
-            let inputs = Inputs::resolved(r, efficiency());
-            let mut problems = Vec::new();
-            let t0 = browser::now_ms();
-            if let Some(c) = bandwidth.get() {
-                let scale = fit(&c, widths.get(0, &c), 0.62);
-                let points = model_id
-                    .as_deref()
-                    .map(|m| series::measured_points_from(reference_points(), catalog(), m))
-                    .unwrap_or_default();
-                let curve = series::generation_vs_bandwidth(&inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S);
-                let t1 = browser::now_ms();
-                browser::record_ms("series-bandwidth", t1 - t0);
-                let drawn = curve
-                    .map_err(|e| e.to_string())
-                    .and_then(|curve| draw::bandwidth(&c, &theme, scale, &curve, &points));
-                browser::record_ms("draw-bandwidth", browser::now_ms() - t1);
-                problems.extend(drawn.err());
-            }
-            if let Some(c) = ttft.get() {
-                let scale = fit(&c, widths.get(1, &c), 0.62);
-                let t0 = browser::now_ms();
-                let curve = series::ttft_vs_prompt(&inputs);
-                let t1 = browser::now_ms();
-                browser::record_ms("series-ttft", t1 - t0);
-                let drawn = curve.map_err(|e| e.to_string()).and_then(|curve| draw::prompt(&c, &theme, scale, &curve));
-                browser::record_ms("draw-ttft", browser::now_ms() - t1);
-                problems.extend(drawn.err());
-            }
-            if let Some(c) = memory.get() {
-                let scale = fit(&c, widths.get(2, &c), 0.62);
-                let t0 = browser::now_ms();
-                let curve = series::memory_vs_context(&inputs);
-                let t1 = browser::now_ms();
-                browser::record_ms("series-memory", t1 - t0);
-                let drawn = curve.map_err(|e| e.to_string()).and_then(|curve| draw::memory(&c, &theme, scale, &curve));
-                browser::record_ms("draw-memory", browser::now_ms() - t1);
-                problems.extend(drawn.err());
-            }
-            problems
-        });
-        error.set((!problems.is_empty()).then(|| problems.join("; ")));
-        leptos::task::spawn_local(async { browser::updated() });
-        browser::record_ms("charts-total", browser::now_ms() - t_start);
+    };
+    chart(0, bandwidth, "chart-bandwidth", |c, theme, scale, inputs, model_id| {
+        let points =
+            model_id.map(|m| series::measured_points_from(reference_points(), catalog(), m)).unwrap_or_default();
+        let curve = series::generation_vs_bandwidth(inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S);
+        curve.map_err(|e| e.to_string()).and_then(|curve| draw::bandwidth(c, theme, scale, &curve, &points))
     });
+    chart(1, ttft, "chart-ttft", |c, theme, scale, inputs, _| {
+        series::ttft_vs_prompt(inputs)
+            .map_err(|e| e.to_string())
+            .and_then(|curve| draw::prompt(c, theme, scale, &curve))
+    });
+    chart(2, memory, "chart-memory", |c, theme, scale, inputs, _| {
+        series::memory_vs_context(inputs)
+            .map_err(|e| e.to_string())
+            .and_then(|curve| draw::memory(c, theme, scale, &curve))
+    });
+    let error = move || {
+        errors.with(|e| {
+            let problems: Vec<&str> = e.iter().flatten().map(String::as_str).collect();
+            (!problems.is_empty()).then(|| problems.join("; "))
+        })
+    };
     view! {
         <section class="card" aria-labelledby="charts-heading">
             <h2 id="charts-heading">"Charts"</h2>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{format!("A chart could not be drawn: {e}")}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{format!("A chart could not be drawn: {e}")}</p> })}
             <div class="charts">
                 <figure class="chart">
                     <canvas node_ref=bandwidth data-testid="chart-bandwidth" role="img"

@@ -198,57 +198,60 @@ fn HardwareEditor() -> impl IntoView {
     view! {
         <details class="editor" data-testid="hardware-edit">
             <summary>"Show and edit every figure (makes a custom machine)"</summary>
-            <fieldset>
-                <legend>"CPU"</legend>
-                <NumField label="Performance cores" testid="cpu-cores" value=get(|s| f64::from(s.cpu.performance_cores)) on_set=setter!(|s, v| s.cpu.performance_cores = v as u32) min=1.0 max=1024.0 step="1" />
-                <NumField label="Efficiency cores" testid="cpu-ecores" value=get(|s| f64::from(s.cpu.efficiency_cores)) on_set=setter!(|s, v| s.cpu.efficiency_cores = v as u32) min=0.0 max=1024.0 step="1" />
-                <NumField label="Base clock" testid="cpu-base-clock" unit="GHz" value=get(|s| s.cpu.base_clock_ghz) on_set=setter!(|s, v| s.cpu.base_clock_ghz = v) min=0.1 max=10.0 />
-                <NumField label="Boost clock" testid="cpu-clock" unit="GHz" value=get(|s| s.cpu.boost_clock_ghz) on_set=setter!(|s, v| s.cpu.boost_clock_ghz = v) min=0.1 max=10.0 />
-                <NumField label="SIMD width" testid="cpu-simd" unit="bit" value=get(|s| f64::from(s.cpu.simd_width_bits)) on_set=setter!(|s, v| s.cpu.simd_width_bits = snap_simd(v)) min=64.0 max=2048.0 step="64" />
-                <NumField label="FMA units per core" testid="cpu-fma" value=get(|s| f64::from(s.cpu.fma_units_per_core)) on_set=setter!(|s, v| s.cpu.fma_units_per_core = v as u32) min=1.0 max=8.0 step="1" />
-            </fieldset>
-            <fieldset>
-                <legend>"Memory"</legend>
-                <NumField label="Channels" testid="mem-channels" value=get(|s| f64::from(s.memory.channels)) on_set=setter!(|s, v| s.memory.channels = v as u32) min=1.0 max=64.0 step="1" />
-                <NumField label="Bits per channel" testid="mem-bus" unit="bit" value=get(|s| f64::from(s.memory.bus_width_bits_per_channel)) on_set=setter!(|s, v| s.memory.bus_width_bits_per_channel = v as u32) min=8.0 max=4096.0 step="1" />
-                <NumField label="Speed" testid="mem-speed" unit="MT/s" value=get(|s| s.memory.speed_mt_per_s) on_set=setter!(|s, v| s.memory.speed_mt_per_s = v) min=100.0 max=100000.0 />
-                <NumField label="Or bandwidth directly" testid="mem-bandwidth" unit="GB/s" value=get(|s| s.memory.peak_bandwidth_gb_per_s()) on_set=setter!(|s, v| s.memory.speed_mt_per_s = mt_per_s_for(s, v)) min=0.1 max=100000.0 />
-                <NumField label="Capacity" testid="mem-capacity" unit="GB" value=get(|s| s.memory.capacity_gb) on_set=setter!(|s, v| s.memory.capacity_gb = v) min=0.1 max=1000000.0 />
-            </fieldset>
-            <fieldset>
-                <legend>"GPU"</legend>
-                <Show when=has_gpu fallback=move || view! { <button data-testid="add-custom-gpu" on:click=add_gpu>"Add a GPU"</button> }>
-                    <label class="field">
-                        <span class="label">"Backend"</span>
-                        <select data-testid="gpu-backend" on:change=move |ev| set_backend(event_target_value(&ev))>
-                            {[("cuda", "CUDA", GpuBackend::Cuda), ("rocm", "ROCm", GpuBackend::Rocm), ("metal", "Metal", GpuBackend::Metal), ("vulkan", "Vulkan", GpuBackend::Vulkan), ("sycl", "SYCL", GpuBackend::Sycl)]
-                                .into_iter()
-                                .map(|(v, t, b)| view! { <option value=v selected=move || backend() == Some(b)>{t}</option> })
-                                .collect_view()}
-                        </select>
-                    </label>
-                    <Show when=move || !unified()>
-                        <NumField label="VRAM per GPU" testid="gpu-vram" unit="GB" value=gpu_get(|g| g.vram_gb) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.vram_gb = v }) min=0.1 max=100000.0 />
-                        <NumField label="GPU count" testid="custom-gpu-count" value=get(|s| f64::from(s.gpu_count)) on_set=setter!(|s, v| s.gpu_count = v as u32) min=1.0 max=16.0 step="1" />
+            // Closed at first: its fields come once the first view is painted.
+            <Show when=move || store.listed.get()>
+                <fieldset>
+                    <legend>"CPU"</legend>
+                    <NumField label="Performance cores" testid="cpu-cores" value=get(|s| f64::from(s.cpu.performance_cores)) on_set=setter!(|s, v| s.cpu.performance_cores = v as u32) min=1.0 max=1024.0 step="1" />
+                    <NumField label="Efficiency cores" testid="cpu-ecores" value=get(|s| f64::from(s.cpu.efficiency_cores)) on_set=setter!(|s, v| s.cpu.efficiency_cores = v as u32) min=0.0 max=1024.0 step="1" />
+                    <NumField label="Base clock" testid="cpu-base-clock" unit="GHz" value=get(|s| s.cpu.base_clock_ghz) on_set=setter!(|s, v| s.cpu.base_clock_ghz = v) min=0.1 max=10.0 />
+                    <NumField label="Boost clock" testid="cpu-clock" unit="GHz" value=get(|s| s.cpu.boost_clock_ghz) on_set=setter!(|s, v| s.cpu.boost_clock_ghz = v) min=0.1 max=10.0 />
+                    <NumField label="SIMD width" testid="cpu-simd" unit="bit" value=get(|s| f64::from(s.cpu.simd_width_bits)) on_set=setter!(|s, v| s.cpu.simd_width_bits = snap_simd(v)) min=64.0 max=2048.0 step="64" />
+                    <NumField label="FMA units per core" testid="cpu-fma" value=get(|s| f64::from(s.cpu.fma_units_per_core)) on_set=setter!(|s, v| s.cpu.fma_units_per_core = v as u32) min=1.0 max=8.0 step="1" />
+                </fieldset>
+                <fieldset>
+                    <legend>"Memory"</legend>
+                    <NumField label="Channels" testid="mem-channels" value=get(|s| f64::from(s.memory.channels)) on_set=setter!(|s, v| s.memory.channels = v as u32) min=1.0 max=64.0 step="1" />
+                    <NumField label="Bits per channel" testid="mem-bus" unit="bit" value=get(|s| f64::from(s.memory.bus_width_bits_per_channel)) on_set=setter!(|s, v| s.memory.bus_width_bits_per_channel = v as u32) min=8.0 max=4096.0 step="1" />
+                    <NumField label="Speed" testid="mem-speed" unit="MT/s" value=get(|s| s.memory.speed_mt_per_s) on_set=setter!(|s, v| s.memory.speed_mt_per_s = v) min=100.0 max=100000.0 />
+                    <NumField label="Or bandwidth directly" testid="mem-bandwidth" unit="GB/s" value=get(|s| s.memory.peak_bandwidth_gb_per_s()) on_set=setter!(|s, v| s.memory.speed_mt_per_s = mt_per_s_for(s, v)) min=0.1 max=100000.0 />
+                    <NumField label="Capacity" testid="mem-capacity" unit="GB" value=get(|s| s.memory.capacity_gb) on_set=setter!(|s, v| s.memory.capacity_gb = v) min=0.1 max=1000000.0 />
+                </fieldset>
+                <fieldset>
+                    <legend>"GPU"</legend>
+                    <Show when=has_gpu fallback=move || view! { <button data-testid="add-custom-gpu" on:click=add_gpu>"Add a GPU"</button> }>
+                        <label class="field">
+                            <span class="label">"Backend"</span>
+                            <select data-testid="gpu-backend" on:change=move |ev| set_backend(event_target_value(&ev))>
+                                {[("cuda", "CUDA", GpuBackend::Cuda), ("rocm", "ROCm", GpuBackend::Rocm), ("metal", "Metal", GpuBackend::Metal), ("vulkan", "Vulkan", GpuBackend::Vulkan), ("sycl", "SYCL", GpuBackend::Sycl)]
+                                    .into_iter()
+                                    .map(|(v, t, b)| view! { <option value=v selected=move || backend() == Some(b)>{t}</option> })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                        <Show when=move || !unified()>
+                            <NumField label="VRAM per GPU" testid="gpu-vram" unit="GB" value=gpu_get(|g| g.vram_gb) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.vram_gb = v }) min=0.1 max=100000.0 />
+                            <NumField label="GPU count" testid="custom-gpu-count" value=get(|s| f64::from(s.gpu_count)) on_set=setter!(|s, v| s.gpu_count = v as u32) min=1.0 max=16.0 step="1" />
+                        </Show>
+                        <Show when=unified>
+                            <NumField label="GPU share of memory" testid="gpu-share" unit="%" value=get(|s| s.unified.map_or(0.0, |u| u.gpu_usable_fraction * 100.0)) on_set=setter!(|s, v| s.unified = Some(UnifiedMemory { gpu_usable_fraction: v / 100.0 })) min=1.0 max=100.0 />
+                        </Show>
+                        <NumField label="Bandwidth" testid="gpu-bandwidth" unit="GB/s" value=gpu_get(|g| g.bandwidth_gb_per_s) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.bandwidth_gb_per_s = v }) min=0.01 max=1000000.0 />
+                        <NumField label="FP32" testid="gpu-fp32" unit="TFLOPS" value=gpu_get(|g| g.fp32_tflops) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.fp32_tflops = v }) min=0.001 max=1000000.0 />
+                        <NumField label="FP16" testid="gpu-fp16" unit="TFLOPS" value=gpu_get(|g| g.fp16_tflops) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.fp16_tflops = v }) min=0.0 max=1000000.0 />
+                        <NumField label="Tensor FP16 (0 = none)" testid="gpu-tensor" unit="TFLOPS" value=gpu_get(|g| g.tensor_fp16_tflops.unwrap_or(0.0)) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.tensor_fp16_tflops = (v > 0.0).then_some(v) }) min=0.0 max=1000000.0 />
+                        <label class="check">
+                            <input type="checkbox" data-testid="gpu-laptop"
+                                prop:checked=move || current_system(&store).is_some_and(|s| s.gpu.is_some_and(|g| g.mobile))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    edit_system(store, |s| if let Some(g) = &mut s.gpu { g.mobile = on });
+                                } />
+                            "Laptop GPU (streams below its sheet's bandwidth)"
+                        </label>
                     </Show>
-                    <Show when=unified>
-                        <NumField label="GPU share of memory" testid="gpu-share" unit="%" value=get(|s| s.unified.map_or(0.0, |u| u.gpu_usable_fraction * 100.0)) on_set=setter!(|s, v| s.unified = Some(UnifiedMemory { gpu_usable_fraction: v / 100.0 })) min=1.0 max=100.0 />
-                    </Show>
-                    <NumField label="Bandwidth" testid="gpu-bandwidth" unit="GB/s" value=gpu_get(|g| g.bandwidth_gb_per_s) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.bandwidth_gb_per_s = v }) min=0.01 max=1000000.0 />
-                    <NumField label="FP32" testid="gpu-fp32" unit="TFLOPS" value=gpu_get(|g| g.fp32_tflops) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.fp32_tflops = v }) min=0.001 max=1000000.0 />
-                    <NumField label="FP16" testid="gpu-fp16" unit="TFLOPS" value=gpu_get(|g| g.fp16_tflops) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.fp16_tflops = v }) min=0.0 max=1000000.0 />
-                    <NumField label="Tensor FP16 (0 = none)" testid="gpu-tensor" unit="TFLOPS" value=gpu_get(|g| g.tensor_fp16_tflops.unwrap_or(0.0)) on_set=setter!(|s, v| if let Some(g) = &mut s.gpu { g.tensor_fp16_tflops = (v > 0.0).then_some(v) }) min=0.0 max=1000000.0 />
-                    <label class="check">
-                        <input type="checkbox" data-testid="gpu-laptop"
-                            prop:checked=move || current_system(&store).is_some_and(|s| s.gpu.is_some_and(|g| g.mobile))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                edit_system(store, |s| if let Some(g) = &mut s.gpu { g.mobile = on });
-                            } />
-                        "Laptop GPU (streams below its sheet's bandwidth)"
-                    </label>
-                </Show>
-            </fieldset>
+                </fieldset>
+            </Show>
         </details>
     }
 }

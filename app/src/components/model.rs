@@ -156,31 +156,34 @@ fn ModelEditor() -> impl IntoView {
     view! {
         <details class="editor" data-testid="model-edit">
             <summary>"Show and edit every dimension (makes a custom model)"</summary>
-            <fieldset>
-                <legend>"Transformer"</legend>
-                <NumField label="Layers" testid="model-layers" value=get(|m| f64::from(m.layers)) on_set=setter!(|m, v| m.layers = v as u32) min=1.0 max=1024.0 step="1" />
-                <NumField label="Hidden size" testid="model-hidden" value=get(|m| f64::from(m.hidden_size)) on_set=setter!(|m, v| m.hidden_size = v as u32) min=1.0 max=1048576.0 step="1" />
-                <NumField label="Attention heads" testid="model-heads" value=get(|m| f64::from(m.heads)) on_set=setter!(|m, v| { m.heads = v as u32; m.kv_heads = m.kv_heads.min(m.heads) }) min=1.0 max=4096.0 step="1" />
-                <NumField label="KV heads" testid="model-kv-heads" value=get(|m| f64::from(m.kv_heads)) on_set=setter!(|m, v| m.kv_heads = (v as u32).min(m.heads)) min=1.0 max=4096.0 step="1" />
-                <NumField label="Head dimension" testid="model-head-dim" value=get(|m| f64::from(m.head_dim)) on_set=setter!(|m, v| m.head_dim = v as u32) min=1.0 max=4096.0 step="1" />
-                <NumField label="FFN size" testid="model-ffn" value=get(|m| f64::from(m.ffn_size)) on_set=setter!(|m, v| m.ffn_size = v as u32) min=1.0 max=4194304.0 step="1" />
-                <NumField label="Vocabulary" testid="model-vocab" value=get(|m| f64::from(m.vocab_size)) on_set=setter!(|m, v| m.vocab_size = v as u32) min=1.0 max=16777216.0 step="1" />
-                <NumField label="Max context" testid="model-context" value=get(|m| f64::from(m.max_context)) on_set=setter!(|m, v| m.max_context = v as u32) min=1.0 max=134217728.0 step="1" />
-            </fieldset>
-            <fieldset>
-                <legend>"Mixture of experts"</legend>
-                <Show when=is_moe fallback=move || view! {
-                    <button data-testid="model-make-moe" on:click=move |_| edit_model(store, |m| m.moe = Some(MoeSpec { experts: 8, active_experts: 2, shared_experts: 0, expert_ffn_size: m.ffn_size, shared_expert_ffn_size: 0, leading_dense_layers: 0, interleave_step: 1 }))>
-                        "Make it a mixture of experts"
-                    </button>
-                }>
-                    <NumField label="Experts" testid="model-experts" value=get(|m| m.moe.map_or(0.0, |e| f64::from(e.experts))) on_set=setter!(|m, v| if let Some(e) = &mut m.moe { e.experts = v as u32 }) min=1.0 max=65536.0 step="1" />
-                    <NumField label="Active experts" testid="model-active-experts" value=get(|m| m.moe.map_or(0.0, |e| f64::from(e.active_experts))) on_set=setter!(|m, v| if let Some(e) = &mut m.moe { e.active_experts = v as u32 }) min=1.0 max=65536.0 step="1" />
-                    <NumField label="Expert FFN size" testid="model-expert-ffn" value=get(|m| m.moe.map_or(0.0, |e| f64::from(e.expert_ffn_size))) on_set=setter!(|m, v| if let Some(e) = &mut m.moe { e.expert_ffn_size = v as u32 }) min=1.0 max=4194304.0 step="1" />
-                    <button class="ghost" data-testid="model-make-dense" on:click=move |_| edit_model(store, |m| m.moe = None)>"Make it dense"</button>
-                </Show>
-            </fieldset>
-            <p class="hint">"Parameter counts follow from the dimensions."</p>
+            // Closed at first: its fields come once the first view is painted.
+            <Show when=move || store.listed.get()>
+                <fieldset>
+                    <legend>"Transformer"</legend>
+                    <NumField label="Layers" testid="model-layers" value=get(|m| f64::from(m.layers)) on_set=setter!(|m, v| m.layers = v as u32) min=1.0 max=1024.0 step="1" />
+                    <NumField label="Hidden size" testid="model-hidden" value=get(|m| f64::from(m.hidden_size)) on_set=setter!(|m, v| m.hidden_size = v as u32) min=1.0 max=1048576.0 step="1" />
+                    <NumField label="Attention heads" testid="model-heads" value=get(|m| f64::from(m.heads)) on_set=setter!(|m, v| { m.heads = v as u32; m.kv_heads = m.kv_heads.min(m.heads) }) min=1.0 max=4096.0 step="1" />
+                    <NumField label="KV heads" testid="model-kv-heads" value=get(|m| f64::from(m.kv_heads)) on_set=setter!(|m, v| m.kv_heads = (v as u32).min(m.heads)) min=1.0 max=4096.0 step="1" />
+                    <NumField label="Head dimension" testid="model-head-dim" value=get(|m| f64::from(m.head_dim)) on_set=setter!(|m, v| m.head_dim = v as u32) min=1.0 max=4096.0 step="1" />
+                    <NumField label="FFN size" testid="model-ffn" value=get(|m| f64::from(m.ffn_size)) on_set=setter!(|m, v| m.ffn_size = v as u32) min=1.0 max=4194304.0 step="1" />
+                    <NumField label="Vocabulary" testid="model-vocab" value=get(|m| f64::from(m.vocab_size)) on_set=setter!(|m, v| m.vocab_size = v as u32) min=1.0 max=16777216.0 step="1" />
+                    <NumField label="Max context" testid="model-context" value=get(|m| f64::from(m.max_context)) on_set=setter!(|m, v| m.max_context = v as u32) min=1.0 max=134217728.0 step="1" />
+                </fieldset>
+                <fieldset>
+                    <legend>"Mixture of experts"</legend>
+                    <Show when=is_moe fallback=move || view! {
+                        <button data-testid="model-make-moe" on:click=move |_| edit_model(store, |m| m.moe = Some(MoeSpec { experts: 8, active_experts: 2, shared_experts: 0, expert_ffn_size: m.ffn_size, shared_expert_ffn_size: 0, leading_dense_layers: 0, interleave_step: 1 }))>
+                            "Make it a mixture of experts"
+                        </button>
+                    }>
+                        <NumField label="Experts" testid="model-experts" value=get(|m| m.moe.map_or(0.0, |e| f64::from(e.experts))) on_set=setter!(|m, v| if let Some(e) = &mut m.moe { e.experts = v as u32 }) min=1.0 max=65536.0 step="1" />
+                        <NumField label="Active experts" testid="model-active-experts" value=get(|m| m.moe.map_or(0.0, |e| f64::from(e.active_experts))) on_set=setter!(|m, v| if let Some(e) = &mut m.moe { e.active_experts = v as u32 }) min=1.0 max=65536.0 step="1" />
+                        <NumField label="Expert FFN size" testid="model-expert-ffn" value=get(|m| m.moe.map_or(0.0, |e| f64::from(e.expert_ffn_size))) on_set=setter!(|m, v| if let Some(e) = &mut m.moe { e.expert_ffn_size = v as u32 }) min=1.0 max=4194304.0 step="1" />
+                        <button class="ghost" data-testid="model-make-dense" on:click=move |_| edit_model(store, |m| m.moe = None)>"Make it dense"</button>
+                    </Show>
+                </fieldset>
+                <p class="hint">"Parameter counts follow from the dimensions."</p>
+            </Show>
         </details>
     }
 }

@@ -52,6 +52,20 @@ fn matches(query: &str, e: &HardwareEntry) -> bool {
     )
 }
 
+/// `text` for HTML text or a quoted attribute.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// One `<option>` as HTML.
+fn option_html(out: &mut String, value: &str, text: &str, selected: bool) {
+    let sel = if selected { " selected" } else { "" };
+    out.push_str(&format!("<option value=\"{}\"{sel}>{}</option>", escape(value), escape(text)));
+}
+
+// The long selects' options are written as one HTML string (the select's `innerHTML`):
+// hundreds of options built node by node made the app's start a long task.
+
 /// The search box above a picker's select.
 #[component]
 fn SearchField(
@@ -85,9 +99,13 @@ pub fn HardwareSelect(
     #[prop(optional)] placeholder: Option<&'static str>,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
+    let listed = crate::state::use_store().listed;
     let groups = move || {
         let q = query.get();
         let current = selected.get();
+        // Until the first view is painted only the chosen entry: a closed select shows no
+        // more, and the whole catalog's options would make the first task long.
+        let listed = listed.get();
         CLASSES
             .iter()
             .filter_map(|(class, name)| {
@@ -95,7 +113,7 @@ pub fn HardwareSelect(
                     .hardware
                     .iter()
                     .filter(|e| e.class == *class && filter(e))
-                    .filter(|e| matches(&q, e) || current.as_deref() == Some(e.id.as_str()))
+                    .filter(|e| (listed && matches(&q, e)) || current.as_deref() == Some(e.id.as_str()))
                     .map(|e| (e.id.clone(), format!("{} ({})", e.name, kind_label(e))))
                     .collect();
                 (!items.is_empty()).then_some((*name, items))
@@ -115,33 +133,22 @@ pub fn HardwareSelect(
                             on_pick.run(v);
                         }
                     }
-                >
-                    {move || {
+                    inner_html=move || {
                         let current = selected.get();
-                        let head = match (&current, placeholder) {
-                            (None, Some(p)) => Some(view! { <option value="" selected=true>{p}</option> }),
-                            _ => None,
-                        };
-                        let groups = groups()
-                            .into_iter()
-                            .map(|(name, items)| {
-                                let current = current.clone();
-                                view! {
-                                    <optgroup label=name>
-                                        {items
-                                            .into_iter()
-                                            .map(|(id, text)| {
-                                                let sel = current.as_deref() == Some(id.as_str());
-                                                view! { <option value=id selected=sel>{text}</option> }
-                                            })
-                                            .collect_view()}
-                                    </optgroup>
-                                }
-                            })
-                            .collect_view();
-                        (head, groups)
-                    }}
-                </select>
+                        let mut html = String::new();
+                        if let (None, Some(p)) = (&current, placeholder) {
+                            option_html(&mut html, "", p, true);
+                        }
+                        for (name, items) in groups() {
+                            html.push_str(&format!("<optgroup label=\"{}\">", escape(name)));
+                            for (id, text) in items {
+                                option_html(&mut html, &id, &text, current.as_deref() == Some(id.as_str()));
+                            }
+                            html.push_str("</optgroup>");
+                        }
+                        html
+                    }
+                ></select>
             </label>
         </div>
     }
@@ -157,6 +164,7 @@ pub fn ModelSelect(
     #[prop(optional)] placeholder: Option<&'static str>,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
+    let listed = crate::state::use_store().listed;
     view! {
         <div class="picker">
             <SearchField label=label testid=testid query=query placeholder="e.g. Llama 8B, Qwen3, Gemma" />
@@ -170,33 +178,28 @@ pub fn ModelSelect(
                             on_pick.run(v);
                         }
                     }
-                >
-                    {move || {
+                    inner_html=move || {
                         let q = query.get();
                         let current = selected.get();
-                        let head = match (&current, placeholder) {
-                            (None, Some(p)) => Some(view! { <option value="" selected=true>{p}</option> }),
-                            _ => None,
-                        };
-                        let items = catalog()
-                            .models
-                            .iter()
-                            .filter(|m| {
-                                matches_query(&q, [m.name.as_str(), m.family.as_str(), m.id.as_str()])
-                                    || current.as_deref() == Some(m.id.as_str())
-                            })
-                            .map(|m| {
-                                let sel = current.as_deref() == Some(m.id.as_str());
-                                let text = match m.params_active_b {
-                                    Some(a) => format!("{} ({}B, {}B active)", m.name, m.params_total_b, a),
-                                    None => format!("{} ({}B)", m.name, m.params_total_b),
-                                };
-                                view! { <option value=m.id.clone() selected=sel>{text}</option> }
-                            })
-                            .collect_view();
-                        (head, items)
-                    }}
-                </select>
+                        // As for machines: only the chosen entry until the first view is painted.
+                        let listed = listed.get();
+                        let mut html = String::new();
+                        if let (None, Some(p)) = (&current, placeholder) {
+                            option_html(&mut html, "", p, true);
+                        }
+                        for m in catalog().models.iter().filter(|m| {
+                            (listed && matches_query(&q, [m.name.as_str(), m.family.as_str(), m.id.as_str()]))
+                                || current.as_deref() == Some(m.id.as_str())
+                        }) {
+                            let text = match m.params_active_b {
+                                Some(a) => format!("{} ({}B, {}B active)", m.name, m.params_total_b, a),
+                                None => format!("{} ({}B)", m.name, m.params_total_b),
+                            };
+                            option_html(&mut html, &m.id, &text, current.as_deref() == Some(m.id.as_str()));
+                        }
+                        html
+                    }
+                ></select>
             </label>
         </div>
     }

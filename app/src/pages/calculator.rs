@@ -21,6 +21,10 @@ pub fn Calculator() -> impl IntoView {
     let memory = Signal::derive(move || {
         store.evaluation.with(|e| e.as_ref().map(|e| e.estimate.memory.clone()).unwrap_or_default())
     });
+    // On a first visit the prerendered results column (the same HTML these components
+    // write for the default state) stays until stage 2 builds them, so the mount is short.
+    let kept = StoredValue::new(crate::browser::kept_outputs());
+    let built = move || kept.with_value(Option::is_none) || store.painted.get() >= 2;
     view! {
         <div class="calculator" data-testid="page-calculator">
             <Summary />
@@ -30,16 +34,21 @@ pub fn Calculator() -> impl IntoView {
                 <WorkloadSection />
             </div>
             <div class="outputs">
-                <Results />
-                <section class="card" aria-labelledby="verdict-heading">
-                    <h2 id="verdict-heading">"Use cases"</h2>
-                    <VerdictTable verdicts=verdicts testid="verdict-table" />
-                </section>
-                <section class="card" aria-labelledby="mem-heading">
-                    <h2 id="mem-heading">"Memory"</h2>
-                    <MemoryBars memory=memory />
-                </section>
-                <CalculatorCharts />
+                <Show
+                    when=built
+                    fallback=move || view! { <div class="kept" inner_html=kept.get_value().unwrap_or_default()></div> }
+                >
+                    <Results />
+                    <section class="card" aria-labelledby="verdict-heading">
+                        <h2 id="verdict-heading">"Use cases"</h2>
+                        <VerdictTable verdicts=verdicts testid="verdict-table" />
+                    </section>
+                    <section class="card" aria-labelledby="mem-heading">
+                        <h2 id="mem-heading">"Memory"</h2>
+                        <MemoryBars memory=memory />
+                    </section>
+                    <CalculatorCharts />
+                </Show>
             </div>
         </div>
     }
