@@ -177,13 +177,26 @@ pub fn install_panic_hook() {
     }));
 }
 
+/// Parts of the prerendered view that a first visit keeps, as HTML, until the app has built
+/// its own (`components::later`): name, selector, and whether the element itself (else
+/// only its content) is kept.
+const KEPT_PARTS: [(&str, &str, bool); 3] = [
+    ("model", "[data-testid=model-section]", true),
+    ("workload", "[data-testid=workload-section]", true),
+    ("outputs", ".outputs", false),
+];
+
 thread_local! {
-    static KEPT_OUTPUTS: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    static KEPT: std::cell::RefCell<Vec<(&'static str, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The prerendered results column's HTML, once (see [`take_shell`]).
-pub fn kept_outputs() -> Option<String> {
-    KEPT_OUTPUTS.with(|k| k.borrow_mut().take())
+/// The prerendered view's part `name` as HTML, once (see [`take_shell`]).
+pub fn kept_html(name: &str) -> Option<String> {
+    KEPT.with(|k| {
+        let mut kept = k.borrow_mut();
+        let i = kept.iter().position(|(n, _)| *n == name)?;
+        Some(kept.swap_remove(i).1)
+    })
 }
 
 /// The container the site mounts in (`#app`), emptied of the prerendered first view
@@ -193,12 +206,15 @@ pub fn take_shell() -> Option<web_sys::HtmlElement> {
     let document = window()?.document()?;
     let root: web_sys::HtmlElement = document.get_element_by_id("app")?.dyn_into().ok()?;
     if root.has_attribute("data-prerendered") {
-        // Its results column shows the default configuration: kept for the calculator to
-        // show until its own is built, unless the page is a link's (`public/early.js`).
+        // It shows the default configuration: parts of it are kept for the calculator to
+        // show until its own are built, unless the page is a link's (`public/early.js`).
         let linked = document.document_element().is_some_and(|e| e.class_list().contains("linked"));
         if !linked {
-            let outputs = root.query_selector(".outputs").ok().flatten().map(|o| o.inner_html());
-            KEPT_OUTPUTS.with(|k| *k.borrow_mut() = outputs);
+            let kept = KEPT_PARTS.iter().filter_map(|&(name, selector, outer)| {
+                let el = root.query_selector(selector).ok().flatten()?;
+                Some((name, if outer { el.outer_html() } else { el.inner_html() }))
+            });
+            KEPT.with(|k| *k.borrow_mut() = kept.collect());
         }
         root.set_text_content(None);
         let _ = root.remove_attribute("data-prerendered");

@@ -62,6 +62,6 @@ pub fn set_theme(_dark: bool) {}
 pub fn after_paint(_f: impl FnOnce() + 'static) {}
 
 /// Nothing prerendered to keep.
-pub fn kept_outputs() -> Option<String> {
+pub fn kept_html(_name: &str) -> Option<String> {
     None
 }

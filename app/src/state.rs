@@ -15,7 +15,7 @@ use roofline_core::system::System;
 use crate::browser;
 
 /// How many stages the deferred parts of the first view take (`Store::painted`).
-pub const DEFERRED_STAGES: u8 = 5;
+pub const DEFERRED_STAGES: u8 = 7;
 
 /// localStorage key of the last state.
 pub const STORAGE_KEY: &str = "roofline.state.v1";
@@ -98,8 +98,9 @@ pub struct Store {
     pub viewport: RwSignal<u32>,
     /// Tasks run since the app's first paint (0: not painted yet). What is not needed for
     /// the first screen comes then, one part per task so none is long: 1 the full lists,
-    /// the editors' fields, LocalScore's points and the citations; 2 the results column
-    /// (kept from the prerendered view until then); 3–5 the charts.
+    /// the editors' fields, LocalScore's points and the citations; 2 the model section,
+    /// 3 the workload section, 4 the results column (each kept from the prerendered view
+    /// until then, `components::later`); 5–7 the charts.
     pub painted: RwSignal<u8>,
     /// Stage 1 has come: full lists and the editors' fields are rendered (a memo, so the
     /// later stages change nothing that reads it).

@@ -3,6 +3,7 @@
 pub mod explain;
 pub mod fields;
 pub mod hardware;
+pub mod later;
 pub mod memory;
 pub mod model;
 pub mod notices;

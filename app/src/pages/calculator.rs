@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::charts::CalculatorCharts;
 use crate::components::hardware::HardwareSection;
+use crate::components::later::Later;
 use crate::components::memory::MemoryBars;
 use crate::components::model::ModelSection;
 use crate::components::results::Results;
@@ -21,23 +22,20 @@ pub fn Calculator() -> impl IntoView {
     let memory = Signal::derive(move || {
         store.evaluation.with(|e| e.as_ref().map(|e| e.estimate.memory.clone()).unwrap_or_default())
     });
-    // On a first visit the prerendered results column (the same HTML these components
-    // write for the default state) stays until stage 2 builds them, so the mount is short.
-    let kept = StoredValue::new(crate::browser::kept_outputs());
-    let built = move || kept.with_value(Option::is_none) || store.painted.get() >= 2;
     view! {
         <div class="calculator" data-testid="page-calculator">
             <Summary />
             <div class="inputs">
                 <HardwareSection />
-                <ModelSection />
-                <WorkloadSection />
+                <Later kept="model" stage=2>
+                    <ModelSection />
+                </Later>
+                <Later kept="workload" stage=3>
+                    <WorkloadSection />
+                </Later>
             </div>
             <div class="outputs">
-                <Show
-                    when=built
-                    fallback=move || view! { <div class="kept" inner_html=kept.get_value().unwrap_or_default()></div> }
-                >
+                <Later kept="outputs" stage=4>
                     <Results />
                     <section class="card" aria-labelledby="verdict-heading">
                         <h2 id="verdict-heading">"Use cases"</h2>
@@ -48,7 +46,7 @@ pub fn Calculator() -> impl IntoView {
                         <MemoryBars memory=memory />
                     </section>
                     <CalculatorCharts />
-                </Show>
+                </Later>
             </div>
         </div>
     }
