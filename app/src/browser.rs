@@ -180,10 +180,13 @@ pub fn install_panic_hook() {
 /// Parts of the prerendered view that a first visit keeps, as HTML, until the app has built
 /// its own (`components::later`): name, selector, and whether the element itself (else
 /// only its content) is kept.
-const KEPT_PARTS: [(&str, &str, bool); 3] = [
+const KEPT_PARTS: [(&str, &str, bool); 6] = [
     ("model", "[data-testid=model-section]", true),
     ("workload", "[data-testid=workload-section]", true),
-    ("outputs", ".outputs", false),
+    ("results", "[data-testid=results]", true),
+    ("verdicts", "section[aria-labelledby=verdict-heading]", true),
+    ("memory", "section[aria-labelledby=mem-heading]", true),
+    ("charts", "section[aria-labelledby=charts-heading]", true),
 ];
 
 thread_local! {

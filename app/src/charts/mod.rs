@@ -42,7 +42,7 @@ fn fit_height(canvas: &web_sys::HtmlCanvasElement, css_w: f64, css_h: f64) -> f6
 }
 
 /// The three calculator charts. Each draws in an effect of its own, first in a task of its
-/// own after the app's first paint (`Store::painted` stages 5–7), so no task is long; on a
+/// own after the app's first paint (`Store::painted` stages 10–12), so no task is long; on a
 /// change all three redraw together, and the last marks the update.
 #[component]
 pub fn CalculatorCharts() -> impl IntoView {
@@ -52,10 +52,10 @@ pub fn CalculatorCharts() -> impl IntoView {
     let memory = NodeRef::<Canvas>::new();
     let errors = RwSignal::new([None::<String>, None, None]);
     let widths = widths::Widths::observe([bandwidth, ttft, memory]);
-    // Draws chart `i` on `canvas` with `draw` once stage `5 + i` has come.
+    // Draws chart `i` on `canvas` with `draw` once stage `10 + i` has come.
     let chart = move |i: usize, canvas: NodeRef<Canvas>, name: &'static str, draw: Draw| {
         // A memo: the later stages do not redraw this chart again.
-        let ready = Memo::new(move |_| store.painted.get() >= 5 + i as u8);
+        let ready = Memo::new(move |_| store.painted.get() >= 10 + i as u8);
         Effect::new(move |_| {
             if !ready.get() {
                 return;

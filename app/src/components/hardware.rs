@@ -198,8 +198,8 @@ fn HardwareEditor() -> impl IntoView {
     view! {
         <details class="editor" data-testid="hardware-edit">
             <summary>"Show and edit every figure (makes a custom machine)"</summary>
-            // Closed at first: its fields come once the first view is painted.
-            <Show when=move || store.listed.get()>
+            // Closed at first: its fields come after the first paint (stage 2).
+            <Show when={move || store.painted.get() >= 2}>
                 <fieldset>
                     <legend>"CPU"</legend>
                     <NumField label="Performance cores" testid="cpu-cores" value=get(|s| f64::from(s.cpu.performance_cores)) on_set=setter!(|s, v| s.cpu.performance_cores = v as u32) min=1.0 max=1024.0 step="1" />

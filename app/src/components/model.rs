@@ -156,8 +156,8 @@ fn ModelEditor() -> impl IntoView {
     view! {
         <details class="editor" data-testid="model-edit">
             <summary>"Show and edit every dimension (makes a custom model)"</summary>
-            // Closed at first: its fields come once the first view is painted.
-            <Show when=move || store.listed.get()>
+            // Closed at first: its fields come after the first paint (stage 4).
+            <Show when={move || store.painted.get() >= 4}>
                 <fieldset>
                     <legend>"Transformer"</legend>
                     <NumField label="Layers" testid="model-layers" value=get(|m| f64::from(m.layers)) on_set=setter!(|m, v| m.layers = v as u32) min=1.0 max=1024.0 step="1" />

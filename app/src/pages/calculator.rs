@@ -27,24 +27,30 @@ pub fn Calculator() -> impl IntoView {
             <Summary />
             <div class="inputs">
                 <HardwareSection />
-                <Later kept="model" stage=2>
+                <Later kept="model" stage=3>
                     <ModelSection />
                 </Later>
-                <Later kept="workload" stage=3>
+                <Later kept="workload" stage=5>
                     <WorkloadSection />
                 </Later>
             </div>
             <div class="outputs">
-                <Later kept="outputs" stage=4>
+                <Later kept="results" stage=6>
                     <Results />
+                </Later>
+                <Later kept="verdicts" stage=7>
                     <section class="card" aria-labelledby="verdict-heading">
                         <h2 id="verdict-heading">"Use cases"</h2>
                         <VerdictTable verdicts=verdicts testid="verdict-table" />
                     </section>
+                </Later>
+                <Later kept="memory" stage=8>
                     <section class="card" aria-labelledby="mem-heading">
                         <h2 id="mem-heading">"Memory"</h2>
                         <MemoryBars memory=memory />
                     </section>
+                </Later>
+                <Later kept="charts" stage=9>
                     <CalculatorCharts />
                 </Later>
             </div>
