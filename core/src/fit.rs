@@ -275,7 +275,8 @@ fn case_loss(cases: &[(&BenchCase, f64)], eff: &Efficiency) -> f64 {
 
 /// Fits each engine's profile other than `reference`'s from its GPU tests below
 /// [`DEEP_TOKENS`] of depth (two passes of the median log ratio, since prompt speed
-/// depends a little on bandwidth too; [`MIN_GROUPS`] tests or more per figure).
+/// depends a little on bandwidth too; [`MIN_GROUPS`] tests or more per figure, from
+/// [`MIN_DEVICES`] devices or more; with fewer the engine runs at the reference's rates).
 ///
 /// An engine with a profile of its own ([`Engine::own_profile`]) starts from the whole
 /// spec sheet and takes four passes; its tests may be few (this site's engine has been
@@ -283,6 +284,15 @@ fn case_loss(cases: &[(&BenchCase, f64)], eff: &Efficiency) -> f64 {
 pub fn fit_engines(cases: &[&BenchCase], reference: Engine, eff: &mut Efficiency) {
     let engines: BTreeSet<Engine> = cases.iter().map(|c| c.run.engine).filter(|&e| e != reference).collect();
     for engine in engines {
+        // A shared engine's profile must rest on several devices, or it describes one
+        // machine (a profile of one device's tests would carry that device's physics to
+        // every GPU); an engine with a profile of its own has no other description.
+        let devices: BTreeSet<&str> =
+            cases.iter().filter(|c| c.run.engine == engine).map(|c| c.run.hardware_id.as_str()).collect();
+        if !engine.own_profile() && devices.len() < MIN_DEVICES {
+            eff.engines.remove(&engine);
+            continue;
+        }
         let (passes, least) = if engine.own_profile() { (4, 1) } else { (2, MIN_GROUPS) };
         for _pass in 0..passes {
             let ratio = |phase: Phase, eff: &Efficiency| -> Option<f64> {

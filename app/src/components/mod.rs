@@ -1,5 +1,6 @@
 //! Components: each wires signals to the core and renders what the core returns.
 
+pub mod accuracy;
 pub mod explain;
 pub mod fields;
 pub mod hardware;

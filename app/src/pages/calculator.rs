@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::charts::CalculatorCharts;
+use crate::components::accuracy::Accuracy;
 use crate::components::hardware::HardwareSection;
 use crate::components::later::Later;
 use crate::components::memory::MemoryBars;
@@ -52,6 +53,7 @@ pub fn Calculator() -> impl IntoView {
                 </Later>
                 <Later kept="charts" stage=9>
                     <CalculatorCharts />
+                    <Accuracy />
                 </Later>
             </div>
         </div>

@@ -188,15 +188,17 @@ fn fallbacks(
         engines.insert(Engine::LocalScore);
     }
     for e in engines {
-        let trained =
-            train_cases.iter().any(|c| c.run.engine == e) || (e == Engine::LocalScore && !train_groups.is_empty());
+        let devices: BTreeSet<&str> =
+            train_cases.iter().filter(|c| c.run.engine == e).map(|c| c.run.hardware_id.as_str()).collect();
+        let trained = (!devices.is_empty() && (e.own_profile() || devices.len() >= MIN_DEVICES))
+            || (e == Engine::LocalScore && !train_groups.is_empty());
         if e == reference && !trained {
             out.push(format!("engine {}: the reference; the families fitted on the other sources", e.id()));
         } else if !trained && e.own_profile() {
             out.push(format!("engine {}: no other tests; no profile (the spec sheet's whole rates)", e.id()));
         } else if !trained {
             out.push(format!(
-                "engine {}: no other tests; runs at {}'s rates (same backend under another engine)",
+                "engine {}: tests from fewer than {MIN_DEVICES} other devices; runs at {}'s rates (same backend under another engine)",
                 e.id(),
                 reference.id()
             ));
