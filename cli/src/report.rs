@@ -169,24 +169,15 @@ pub fn bench_sources(
 /// device, per figure the measurements compared, median and p90 absolute percentage error
 /// and median predicted ÷ measured, then band coverage and the held-out fit's fallbacks.
 pub fn per_source(reports: &[roofline_core::validate::sources::SourceReport]) -> String {
-    use roofline_core::validate::bench::{PhaseStats, DEEP_TOKENS};
     use roofline_core::validate::sources::Errors;
     let mut s = String::from(
         "\nper source: in-sample (fitted on every source), held out (fitted without the source) and\n\
          by device (fitted without the device's runs in the source)\n\
          source               fit        figure               n  median    p90  pred/meas\n",
     );
-    let deep = format!("(≥ {}k deep)", DEEP_TOKENS / 1024);
     let rows = |source: &str, fit: &str, e: &Errors| -> String {
         let mut out = String::new();
-        let figures: [(String, &PhaseStats); 5] = [
-            ("prompt".to_owned(), &e.prompt),
-            ("generation".to_owned(), &e.generation),
-            ("TTFT".to_owned(), &e.ttft),
-            (format!("prompt {deep}"), &e.prompt_at_depth),
-            (format!("gen. {deep}"), &e.generation_at_depth),
-        ];
-        for (label, p) in figures.iter().filter(|(_, p)| p.count > 0) {
+        for (label, p) in e.figures().iter().filter(|(_, p)| p.count > 0) {
             out.push_str(&format!(
                 "{source:<20} {fit:<10} {label:<18} {:>5} {:>6.1}% {:>5.1}%  {:>8.2}\n",
                 p.count, p.median_ape, p.p90_ape, p.median_ratio

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::efficiency::{Efficiency, EngineFactors, FamilyParams, ALL_FAMILIES};
+use crate::efficiency::{Efficiency, EngineFactors, Family, FamilyParams, ALL_FAMILIES};
 use crate::runtime::Engine;
 use crate::validate::bench::{self, BenchCase, Phase, DEEP_TOKENS};
 use crate::validate::{compare, predict, ratio_band, stats, Comparison, ErrorStats, Group};
@@ -287,9 +287,7 @@ pub fn fit_engines(cases: &[&BenchCase], reference: Engine, eff: &mut Efficiency
         // A shared engine's profile must rest on several devices, or it describes one
         // machine (a profile of one device's tests would carry that device's physics to
         // every GPU); an engine with a profile of its own has no other description.
-        let devices: BTreeSet<&str> =
-            cases.iter().filter(|c| c.run.engine == engine).map(|c| c.run.hardware_id.as_str()).collect();
-        if !engine.own_profile() && devices.len() < MIN_DEVICES {
+        if !engine_is_fitted(engine, cases) {
             eff.engines.remove(&engine);
             continue;
         }
@@ -322,6 +320,31 @@ pub fn fit_engines(cases: &[&BenchCase], reference: Engine, eff: &mut Efficiency
     eff.engines.retain(|_, f| *f != EngineFactors::ONE);
 }
 
+/// Whether `engine` gets a profile from `cases`: tests from [`MIN_DEVICES`] devices or more,
+/// or any test for an engine with a profile of its own.
+pub(crate) fn engine_is_fitted(engine: Engine, cases: &[&BenchCase]) -> bool {
+    let devices: BTreeSet<&str> =
+        cases.iter().filter(|c| c.run.engine == engine).map(|c| c.run.hardware_id.as_str()).collect();
+    !devices.is_empty() && (engine.own_profile() || devices.len() >= MIN_DEVICES)
+}
+
+/// Whether `family` is fitted on `groups` and `cases`: [`MIN_GROUPS`] groups or device ×
+/// model pairs, from [`MIN_DEVICES`] devices or more (tests of an engine with a profile of
+/// its own say nothing about a family's rates and do not count).
+pub(crate) fn family_is_fitted(family: Family, groups: &[&Group], cases: &[&BenchCase]) -> bool {
+    let mine: Vec<&Group> = groups.iter().copied().filter(|g| g.family == family).collect();
+    let my_cases: Vec<&BenchCase> =
+        cases.iter().copied().filter(|c| c.family == family && !c.run.engine.own_profile()).collect();
+    let pairs: BTreeSet<(&str, &str)> =
+        my_cases.iter().map(|c| (c.run.hardware_id.as_str(), c.run.model_id.as_str())).collect();
+    let devices: BTreeSet<&str> = mine
+        .iter()
+        .map(|g| g.hardware_id.as_str())
+        .chain(my_cases.iter().map(|c| c.run.hardware_id.as_str()))
+        .collect();
+    mine.len() + pairs.len() >= MIN_GROUPS && devices.len() >= MIN_DEVICES
+}
+
 /// Fits each family's parameters by Nelder–Mead on its own groups and other sources' tests
 /// (a family needs [`MIN_GROUPS`] groups or device × model pairs, from [`MIN_DEVICES`]
 /// devices or more).
@@ -336,14 +359,7 @@ fn fit_families(groups: &[&Group], cases: &[&BenchCase], weights: &[f64], eff: &
                 .zip(weights.iter().copied())
                 .filter(|(c, _)| c.family == family && !c.run.engine.own_profile())
                 .collect();
-        let pairs: BTreeSet<(&str, &str)> =
-            my_cases.iter().map(|(c, _)| (c.run.hardware_id.as_str(), c.run.model_id.as_str())).collect();
-        let devices: BTreeSet<&str> = mine
-            .iter()
-            .map(|g| g.hardware_id.as_str())
-            .chain(my_cases.iter().map(|(c, _)| c.run.hardware_id.as_str()))
-            .collect();
-        if mine.len() + pairs.len() < MIN_GROUPS || devices.len() < MIN_DEVICES {
+        if !family_is_fitted(family, groups, cases) {
             continue;
         }
         let cpu = family.is_cpu();
@@ -418,7 +434,7 @@ fn fit_architectures(groups: &[&Group], eff: &mut Efficiency) {
 }
 
 /// Device of a group, the unit of cross-validation folds.
-fn fold_of(device: &str, folds: usize) -> usize {
+pub(crate) fn fold_of(device: &str, folds: usize) -> usize {
     // FNV-1a: a stable assignment that does not depend on the catalog's order.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in device.bytes() {

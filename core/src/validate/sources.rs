@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::bench::{self, BenchCase, Phase, PhaseStats, DEEP_TOKENS};
 use super::{compare, Group};
 use crate::efficiency::{Efficiency, Family, ALL_FAMILIES};
-use crate::fit::{fit_sources, reference_engine, MIN_DEVICES, MIN_GROUPS};
+use crate::fit::{engine_is_fitted, family_is_fitted, fit_sources, fold_of, reference_engine, MIN_DEVICES};
 use crate::runtime::Engine;
 
 /// LocalScore's name as a source.
@@ -111,6 +111,18 @@ pub struct Errors {
 }
 
 impl Errors {
+    /// Each figure with its label, in report order (`deep` names the at-depth ones).
+    pub fn figures(&self) -> [(String, &PhaseStats); 5] {
+        let deep = format!("≥ {}k deep", DEEP_TOKENS / 1024);
+        [
+            ("prompt".to_owned(), &self.prompt),
+            ("generation".to_owned(), &self.generation),
+            ("TTFT".to_owned(), &self.ttft),
+            (format!("prompt {deep}"), &self.prompt_at_depth),
+            (format!("generation {deep}"), &self.generation_at_depth),
+        ]
+    }
+
     /// Errors of `points`, with coverage against `bands`' family bands.
     pub fn of(points: &[&Point], bands: &Efficiency) -> Errors {
         let of = |figure: Figure, deep: bool| {
@@ -188,10 +200,7 @@ fn fallbacks(
         engines.insert(Engine::LocalScore);
     }
     for e in engines {
-        let devices: BTreeSet<&str> =
-            train_cases.iter().filter(|c| c.run.engine == e).map(|c| c.run.hardware_id.as_str()).collect();
-        let trained = (!devices.is_empty() && (e.own_profile() || devices.len() >= MIN_DEVICES))
-            || (e == Engine::LocalScore && !train_groups.is_empty());
+        let trained = engine_is_fitted(e, train_cases) || (e == Engine::LocalScore && !train_groups.is_empty());
         if e == reference && !trained {
             out.push(format!("engine {}: the reference; the families fitted on the other sources", e.id()));
         } else if !trained && e.own_profile() {
@@ -211,39 +220,11 @@ fn fallbacks(
         .chain(cases.iter().filter(|c| c.run.source == source && !c.run.engine.own_profile()).map(|c| c.family))
         .collect();
     for f in ALL_FAMILIES.into_iter().filter(|f| families.contains(f)) {
-        let devices: BTreeSet<&str> = train_groups
-            .iter()
-            .filter(|g| g.family == f)
-            .map(|g| g.hardware_id.as_str())
-            .chain(
-                train_cases
-                    .iter()
-                    .filter(|c| c.family == f && !c.run.engine.own_profile())
-                    .map(|c| c.run.hardware_id.as_str()),
-            )
-            .collect();
-        let units = train_groups.iter().filter(|g| g.family == f).count()
-            + train_cases
-                .iter()
-                .filter(|c| c.family == f && !c.run.engine.own_profile())
-                .map(|c| (c.run.hardware_id.as_str(), c.run.model_id.as_str()))
-                .collect::<BTreeSet<_>>()
-                .len();
-        if devices.len() < MIN_DEVICES || units < MIN_GROUPS {
+        if !family_is_fitted(f, train_groups, train_cases) {
             out.push(format!("family {}: too little other data; its priors", f.name()));
         }
     }
     out
-}
-
-/// Device fold of `device` among `folds` (a stable hash, as the LocalScore folds use).
-fn fold_of(device: &str, folds: usize) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in device.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h % folds.max(1) as u64) as usize
 }
 
 /// One fit to run: what it leaves out, and which points it predicts.
@@ -357,21 +338,13 @@ pub fn report(
 /// are left out.
 pub fn accuracy_tsv(reports: &[SourceReport]) -> String {
     let mut out = String::from("source\tfit\tfigure\tn\tmedian_ape\tp90_ape\tmedian_ratio\n");
-    let deep = format!("≥ {}k deep", DEEP_TOKENS / 1024);
     for r in reports {
         let fits =
             [("in-sample", Some(&r.in_sample)), ("held out", Some(&r.held_out)), ("by device", r.by_device.as_ref())];
         for (fit, errors) in fits {
             let Some(e) = errors else { continue };
-            let figures = [
-                ("prompt".to_owned(), &e.prompt),
-                ("generation".to_owned(), &e.generation),
-                ("TTFT".to_owned(), &e.ttft),
-                (format!("prompt {deep}"), &e.prompt_at_depth),
-                (format!("generation {deep}"), &e.generation_at_depth),
-            ];
             let mut n = 0;
-            for (figure, p) in figures.iter().filter(|(_, p)| p.count > 0) {
+            for (figure, p) in e.figures().iter().filter(|(_, p)| p.count > 0) {
                 n += p.count;
                 out.push_str(&format!(
                     "{}\t{fit}\t{figure}\t{}\t{:.1}\t{:.1}\t{:.2}\n",
