@@ -2,6 +2,7 @@
 
 use crate::args::BenchArgs;
 use anyhow::{anyhow, Result};
+use roofline_core::calibration::{against_spec, spec_equivalent, Measured, MeasuredBy, ProbeProfile};
 use roofline_core::catalog::Catalog;
 use roofline_core::units::sig;
 use roofline_gpu::{BenchReport, ContextOptions, GpuContext, Measurement, ProbeConfig, ProbeKind};
@@ -32,6 +33,19 @@ pub fn run(args: &BenchArgs, catalog: &Catalog) -> Result<String> {
         value["software_adapter_note"] = serde_json::json!(note(&report));
         if let Some(spec) = spec_for(catalog, &report) {
             value["catalog_match"] = serde_json::json!(spec);
+            let entry = catalog.hardware(&spec).ok();
+            if let Some((bw, fma)) = entry.zip(measured(&report)).and_then(|(e, m)| against_spec(e, &m)) {
+                value["against_spec"] = serde_json::json!({ "read": bw, "fma_f32": fma });
+            }
+        }
+        if let Some(m) = measured(&report) {
+            let (bandwidth_gb_per_s, fp32_tflops) = spec_equivalent(&m);
+            value["spec_equivalent"] = serde_json::json!({
+                "bandwidth_gb_per_s": bandwidth_gb_per_s,
+                "fp32_tflops": fp32_tflops,
+                "probe_profile": ProbeProfile::RECORDED,
+                "probe_profile_source": ProbeProfile::SOURCE,
+            });
         }
         return Ok(serde_json::to_string_pretty(&value)? + "\n");
     }
@@ -47,6 +61,17 @@ fn note(report: &BenchReport) -> Option<&'static str> {
         .adapter
         .software
         .then_some("software adapter (CPU emulation): figures check correctness, they are not GPU performance")
+}
+
+/// The headline read and f32 FMA figures as a measurement for calibration.
+fn measured(report: &BenchReport) -> Option<Measured> {
+    Some(Measured {
+        adapter: report.adapter.name.clone(),
+        read_gb_per_s: report.headline(ProbeKind::Read)?.stats.median,
+        fma_f32_tflops: report.headline(ProbeKind::FmaF32)?.stats.median,
+        fma_f16_tflops: report.headline(ProbeKind::FmaF16).map(|m| m.stats.median),
+        by: MeasuredBy::Probes,
+    })
 }
 
 fn spec_for(catalog: &Catalog, report: &BenchReport) -> Option<String> {
@@ -105,19 +130,32 @@ fn text(report: &BenchReport, catalog: &Catalog) -> String {
     for s in &report.skipped {
         out += &format!("{:<20} skipped: {}\n", s.kind.label(), s.reason);
     }
-    if let (Some(id), Some(read)) = (spec_for(catalog, report), report.headline(ProbeKind::Read)) {
-        if let Ok(entry) = catalog.hardware(&id) {
-            if let Some(gpu) = &entry.gpu {
-                out += &format!(
-                    "\n{}: {} GB/s read is {:.0} % of the {} GB/s spec\n",
-                    entry.name,
-                    sig(read.stats.median),
-                    read.stats.median / gpu.bandwidth_gb_per_s * 100.0,
-                    sig(gpu.bandwidth_gb_per_s)
-                );
-            }
-        }
+    let Some(m) = measured(report) else { return out };
+    out.push('\n');
+    let entry = spec_for(catalog, report).and_then(|id| catalog.hardware(&id).ok());
+    if let Some((e, (bw, fma))) = entry.and_then(|e| Some((e, against_spec(e, &m)?))) {
+        out += &format!(
+            "{}: the probes measured {} GB/s read, {:.0} % of the {} GB/s spec; {} TFLOPS f32, {:.0} % of the {} TFLOPS spec\n",
+            e.name,
+            sig(bw.measured),
+            bw.percent,
+            sig(bw.spec),
+            sig(fma.measured),
+            fma.percent,
+            sig(fma.spec)
+        );
     }
+    let (bandwidth_gb_per_s, fp32_tflops) = spec_equivalent(&m);
+    let p = ProbeProfile::RECORDED;
+    out += &format!(
+        "as spec-sheet figures (what the estimator's efficiencies apply to): {} GB/s, {} TFLOPS f32\n  \
+         (measured ÷ {} % and ÷ {} %, the share of a sheet these probes reach on {})\n",
+        sig(bandwidth_gb_per_s),
+        sig(fp32_tflops),
+        sig(p.read_fraction * 100.0),
+        sig(p.fma_f32_fraction * 100.0),
+        ProbeProfile::SOURCE
+    );
     out
 }
 

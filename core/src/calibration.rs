@@ -1,11 +1,15 @@
-//! Measurements from the GPU probes applied to a machine.
+//! Measurements applied to a machine: the GPU probes, or a model run of this site's engine.
 //!
 //! A calibrated machine keeps its catalog description but takes its GPU's memory bandwidth
-//! and arithmetic peak from the probes: `bandwidth_gb_per_s` becomes the measured read
-//! bandwidth and `fp32_tflops` (and `fp16_tflops` where measured) the measured FMA rate.
-//! The estimator then applies its usual family efficiency to these figures as it does to
-//! spec-sheet peaks. Tensor-core throughput cannot be measured from WGSL, so it is scaled
-//! by the ratio of measured to spec f32 throughput (clocks and power limits move both).
+//! and f32 peak from the measurement, as the spec-sheet figures that the estimator's family
+//! efficiencies were fitted to. A probe reaches only part of a sheet, so a probed figure is
+//! divided by the part it reaches ([`ProbeProfile`]); a model run is fitted through this
+//! site's engine's profile ([`fit_model_run`]) and gives spec-sheet figures directly. The
+//! estimator then applies its usual efficiencies to them. Tensor-core throughput cannot be
+//! measured from WGSL, and the f16 probe is shown but not used (on the one GPU recorded it
+//! reached 46 % of the sheet's vector f16 against 65 % for f32, and sheets count f16 as
+//! packed pairs on some architectures and not on others), so both are scaled by the ratio
+//! of the calibrated to the sheet's f32 peak (clocks and power limits move them all).
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +17,12 @@ use crate::catalog::{normalize, Catalog};
 use crate::hardware::{HardwareEntry, HardwareKind};
 use crate::system::System;
 
-pub use crate::measured::{CalibrationError, Measured, MIN_BANDWIDTH_GB_PER_S, MIN_FP32_TFLOPS};
+mod probe_profile;
+
+pub use crate::measured::{CalibrationError, Measured, MeasuredBy, MIN_BANDWIDTH_GB_PER_S, MIN_FP32_TFLOPS};
+pub use probe_profile::{
+    parse_probe_runs, DeviceFractions, Probe, ProbeProfile, ProbeRun, ProbeRunsError, READ_WORKING_SET_MIB,
+};
 
 /// How far above its spec sheet's bandwidth a calibration may put a GPU.
 const SHEET_HEADROOM: f64 = 1.1;
@@ -60,6 +69,7 @@ pub fn fit_model_run(
         read_gb_per_s: gpu.bandwidth_gb_per_s,
         fma_f32_tflops: gpu.fp32_tflops,
         fma_f16_tflops: None,
+        by: MeasuredBy::ModelRun,
     };
     let workload = crate::workload::Workload {
         prompt_tokens: run.prompt_tokens.max(1),
@@ -91,19 +101,34 @@ pub fn fit_model_run(
     Ok((m, predicted))
 }
 
-/// `system` with its GPU's bandwidth and FLOPS replaced by `measured`; named
-/// "… (measured)" and carrying the measurement.
+/// The spec-sheet bandwidth, GB/s, and f32 peak, TFLOPS, that `measured` stands for:
+/// probed figures ÷ the share of the sheet the probes reach ([`ProbeProfile::RECORDED`]),
+/// a model run's fitted figures as they are.
+pub fn spec_equivalent(measured: &Measured) -> (f64, f64) {
+    match measured.by {
+        MeasuredBy::Probes => {
+            let p = ProbeProfile::RECORDED;
+            (p.spec_bandwidth_gb_per_s(measured.read_gb_per_s), p.spec_fp32_tflops(measured.fma_f32_tflops))
+        }
+        MeasuredBy::ModelRun => (measured.read_gb_per_s, measured.fma_f32_tflops),
+    }
+}
+
+/// `system` with its GPU's bandwidth and f32 peak replaced by `measured`'s spec-sheet
+/// equivalents ([`spec_equivalent`]), its f16 and tensor peaks scaled by the same f32
+/// ratio; named "… (measured)" and carrying the measurement.
 pub fn calibrate(system: &System, measured: &Measured) -> Result<System, CalibrationError> {
     measured.check()?;
     let mut out = system.clone();
     let Some(gpu) = out.gpu.as_mut() else {
         return Err(CalibrationError::NoGpu(system.name.clone()));
     };
-    let scale = if gpu.fp32_tflops > 0.0 { measured.fma_f32_tflops / gpu.fp32_tflops } else { 1.0 };
+    let (bandwidth_gb_per_s, fp32_tflops) = spec_equivalent(measured);
+    let scale = if gpu.fp32_tflops > 0.0 { fp32_tflops / gpu.fp32_tflops } else { 1.0 };
     // Within `check`'s ranges, so the calibrated machine always estimates and shares.
-    gpu.bandwidth_gb_per_s = measured.read_gb_per_s.max(MIN_BANDWIDTH_GB_PER_S);
-    gpu.fp32_tflops = measured.fma_f32_tflops.max(MIN_FP32_TFLOPS);
-    gpu.fp16_tflops = measured.fma_f16_tflops.unwrap_or(gpu.fp16_tflops * scale);
+    gpu.bandwidth_gb_per_s = bandwidth_gb_per_s.max(MIN_BANDWIDTH_GB_PER_S);
+    gpu.fp32_tflops = fp32_tflops.max(MIN_FP32_TFLOPS);
+    gpu.fp16_tflops *= scale;
     gpu.tensor_fp16_tflops = gpu.tensor_fp16_tflops.map(|t| (t * scale).max(MIN_FP32_TFLOPS));
     let base = system.name.trim_end_matches(" (measured)");
     out.name = format!("{base} (measured)");
@@ -111,14 +136,55 @@ pub fn calibrate(system: &System, measured: &Measured) -> Result<System, Calibra
     Ok(out)
 }
 
-/// A measured figure against the spec sheet's.
+/// One line saying what calibrated `system` and what its GPU figures became, e.g.
+/// "calibrated: the probes on RTX 4070 measured 440 GB/s read and 19 TFLOPS f32, used as
+/// 504 GB/s and 29.1 TFLOPS spec-sheet figures (÷ 86.9 % and ÷ 65.3 %, …)"; `None` when
+/// it is not calibrated.
+pub fn describe(system: &System) -> Option<String> {
+    use crate::units::sig;
+    let m = system.measured.as_ref()?;
+    let gpu = system.gpu.as_ref()?;
+    let used = format!("{} GB/s and {} TFLOPS", sig(gpu.bandwidth_gb_per_s), sig(gpu.fp32_tflops));
+    Some(match m.by {
+        MeasuredBy::Probes => {
+            let p = ProbeProfile::RECORDED;
+            let (bw, fp32) = spec_equivalent(m);
+            let near = |a: f64, b: f64| (a / b - 1.0).abs() < 1e-3;
+            // A link from before the probe profile carries the probed figures themselves.
+            let why = if near(gpu.bandwidth_gb_per_s, bw) && near(gpu.fp32_tflops, fp32) {
+                format!(
+                    " (÷ {} % and ÷ {} %, the share of a spec sheet these probes reach on {})",
+                    sig(p.read_fraction * 100.0),
+                    sig(p.fma_f32_fraction * 100.0),
+                    ProbeProfile::SOURCE
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "calibrated: the probes on {} measured {} GB/s read and {} TFLOPS f32, used as {used} spec-sheet figures{why}",
+                m.adapter,
+                sig(m.read_gb_per_s),
+                sig(m.fma_f32_tflops)
+            )
+        }
+        MeasuredBy::ModelRun => format!(
+            "calibrated: a model run of this site's WebGPU engine on {}, turned into the GPU's capability through \
+             that engine's profile, gives {used} spec-sheet figures",
+            m.adapter
+        ),
+    })
+}
+
+/// A probed figure against the spec sheet's, as the probe measured it (not its
+/// spec-sheet equivalent).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AgainstSpec {
-    /// Measured.
+    /// Probed.
     pub measured: f64,
     /// Spec sheet.
     pub spec: f64,
-    /// measured / spec × 100.
+    /// probed / spec × 100: the percentage of the sheet the probe reached.
     pub percent: f64,
 }
 
@@ -128,7 +194,9 @@ impl AgainstSpec {
     }
 }
 
-/// Bandwidth and f32 throughput against `entry`'s GPU spec.
+/// Probed bandwidth and f32 throughput against `entry`'s GPU spec, each as a percentage of
+/// the sheet (a device like the one the [`ProbeProfile`] was measured on reaches about
+/// 87 % and 65 %).
 pub fn against_spec(entry: &HardwareEntry, measured: &Measured) -> Option<(AgainstSpec, AgainstSpec)> {
     let gpu = entry.gpu.as_ref()?;
     Some((
@@ -190,28 +258,44 @@ mod tests {
     }
 
     #[test]
-    fn calibration_replaces_peaks_and_keeps_the_rest() {
+    fn calibration_replaces_peaks_by_their_spec_sheet_equivalents_and_keeps_the_rest() {
         let c = catalog();
         let entry = c.hardware("nvidia-geforce-rtx-4070").unwrap_or_else(|e| panic!("{e}"));
         let system = System::assemble(entry, None, None, 1).unwrap_or_else(|e| panic!("{e}"));
         let spec = system.gpu.clone().unwrap_or_else(|| unreachable!());
+        let p = ProbeProfile::RECORDED;
         let m = Measured {
             adapter: "test".into(),
             read_gb_per_s: 400.0,
-            fma_f32_tflops: spec.fp32_tflops / 2.0,
-            fma_f16_tflops: None,
+            fma_f32_tflops: spec.fp32_tflops * p.fma_f32_fraction / 2.0,
+            fma_f16_tflops: Some(1.0),
+            by: MeasuredBy::Probes,
         };
         let out = calibrate(&system, &m).unwrap_or_else(|e| panic!("{e}"));
         let gpu = out.gpu.clone().unwrap_or_else(|| unreachable!());
-        assert_eq!(gpu.bandwidth_gb_per_s, 400.0);
-        assert_eq!(gpu.fp16_tflops, spec.fp16_tflops / 2.0);
+        assert!((gpu.bandwidth_gb_per_s - 400.0 / p.read_fraction).abs() < 1e-9, "{}", gpu.bandwidth_gb_per_s);
+        assert!((gpu.fp32_tflops - spec.fp32_tflops / 2.0).abs() < 1e-9);
+        // f16 and tensor peaks follow f32's ratio to the sheet, not the f16 probe.
+        assert!((gpu.fp16_tflops - spec.fp16_tflops / 2.0).abs() < 1e-9);
+        let tensor = |g: &crate::hardware::GpuSpec| g.tensor_fp16_tflops.unwrap_or_else(|| unreachable!());
+        assert!((tensor(&gpu) - tensor(&spec) / 2.0).abs() < 1e-9);
         assert_eq!(gpu.vram_gb, spec.vram_gb);
         assert!(out.name.ends_with("(measured)"));
         assert_eq!(calibrate(&out, &m).map(|s| s.name), Ok(out.name.clone()));
+        // Against the spec: what the probe read, as a share of the sheet.
         let (bw, _) = against_spec(entry, &m).unwrap_or_else(|| unreachable!());
         assert!((bw.percent - 400.0 / spec.bandwidth_gb_per_s * 100.0).abs() < 1e-9);
-        let bad = Measured { read_gb_per_s: f64::NAN, ..m };
+        // A model run's figures already are the sheet's: taken as they are.
+        let fitted = Measured { by: MeasuredBy::ModelRun, ..m.clone() };
+        let gpu = calibrate(&system, &fitted).unwrap_or_else(|e| panic!("{e}")).gpu.unwrap_or_else(|| unreachable!());
+        assert_eq!(gpu.bandwidth_gb_per_s, 400.0);
+        let bad = Measured { read_gb_per_s: f64::NAN, ..m.clone() };
         assert!(calibrate(&system, &bad).is_err());
+        // The summary says what was measured and what it became.
+        let line = describe(&out).unwrap_or_default();
+        assert!(line.contains("measured 400 GB/s read") && line.contains("used as 461 GB/s"), "{line}");
+        assert!(line.contains("÷ 86.9 %"), "{line}");
+        assert_eq!(describe(&system), None);
     }
 
     #[test]

@@ -242,15 +242,20 @@ proptest! {
 
 #[test]
 fn calibrated_machines_round_trip_with_their_measurement() {
-    use roofline_core::calibration::{calibrate, Measured};
+    use roofline_core::calibration::{calibrate, Measured, MeasuredBy};
     let c = catalog();
-    for (hw, f16) in [("nvidia-geforce-rtx-4070", Some(29.5)), ("apple-m2-max-12c-38g", None)] {
+    for (hw, f16, by) in [
+        ("nvidia-geforce-rtx-4070", Some(29.5), MeasuredBy::Probes),
+        ("apple-m2-max-12c-38g", None, MeasuredBy::Probes),
+        ("nvidia-geforce-rtx-4070", None, MeasuredBy::ModelRun),
+    ] {
         let system = HardwareChoice::preset(hw).system(&c).unwrap();
         let measured = Measured {
             adapter: "NVIDIA GeForce RTX 4070 ~ (Vulkan)".into(),
             read_gb_per_s: 451.25,
             fma_f32_tflops: 27.125,
             fma_f16_tflops: f16,
+            by,
         };
         let calibrated = calibrate(&system, &measured).unwrap();
         let mut state = AppState::default();
@@ -258,4 +263,28 @@ fn calibrated_machines_round_trip_with_their_measurement() {
         let link = round_trip(&state);
         assert!(link.len() < 400, "{} characters: {link}", link.len());
     }
+}
+
+/// A link from before the measurement said what made it (no `by` field) restores the
+/// same machine, with its figures as the link has them, as measured by the probes.
+#[test]
+fn calibrated_links_without_what_measured_them_restore_as_before() {
+    use roofline_core::calibration::{calibrate, Measured, MeasuredBy};
+    let c = catalog();
+    let system = HardwareChoice::preset("nvidia-geforce-rtx-4070").system(&c).unwrap();
+    let measured = Measured {
+        adapter: "RTX".into(),
+        read_gb_per_s: 451.25,
+        fma_f32_tflops: 27.125,
+        fma_f16_tflops: None,
+        by: MeasuredBy::Probes,
+    };
+    let mut state = AppState::default();
+    state.main.hardware = HardwareChoice::Custom(Box::new(calibrate(&system, &measured).unwrap()));
+    let link = encode(&state);
+    let old = link.replacen("~probes", "", 1);
+    assert_ne!(old, link, "{link}");
+    let (back, notices) = decode(&old, &c);
+    assert!(notices.is_empty(), "{old}: {notices:?}");
+    assert_eq!(back, state, "{old}");
 }

@@ -4,7 +4,9 @@
 use std::cell::RefCell;
 
 use leptos::prelude::*;
-use roofline_core::calibration::{against_spec, calibrate, match_adapter, Measured};
+use roofline_core::calibration::{
+    against_spec, calibrate, match_adapter, spec_equivalent, Measured, MeasuredBy, ProbeProfile,
+};
 use roofline_core::scenario::HardwareChoice;
 use roofline_core::share::Page;
 use roofline_core::units::sig;
@@ -38,6 +40,7 @@ fn measured(report: &BenchReport) -> Option<Measured> {
         read_gb_per_s: read,
         fma_f32_tflops: fma,
         fma_f16_tflops: report.headline(ProbeKind::FmaF16).map(|m| m.stats.median),
+        by: MeasuredBy::Probes,
     })
 }
 
@@ -204,7 +207,7 @@ fn Calibrate(run: Run) -> impl IntoView {
         let e = if id.is_empty() { None } else { catalog().hardware(&id).ok() }?;
         let (bw, fma) = against_spec(e, &m)?;
         Some(format!(
-            "{}: {} GB/s read, {} % of the {} GB/s spec; {} TFLOPS f32, {} % of the {} TFLOPS spec.",
+            "{}: the probes measured {} GB/s read, {} % of the {} GB/s spec; {} TFLOPS f32, {} % of the {} TFLOPS spec.",
             e.name,
             sig(bw.measured),
             sig(bw.percent),
@@ -212,6 +215,22 @@ fn Calibrate(run: Run) -> impl IntoView {
             sig(fma.measured),
             sig(fma.percent),
             sig(fma.spec)
+        ))
+    };
+    // What the calculator will use: the spec-sheet figures the estimator's efficiencies
+    // were fitted to, which the probes reach only part of.
+    let equivalent = move || {
+        let m = measured.get()?;
+        let (bandwidth_gb_per_s, fp32_tflops) = spec_equivalent(&m);
+        let p = ProbeProfile::RECORDED;
+        Some(format!(
+            "As spec-sheet figures, which the calculator's efficiencies apply to: {} GB/s and {} TFLOPS f32 \
+             (measured ÷ {} % and ÷ {} %, the share of the sheet these probes reach on {}).",
+            sig(bandwidth_gb_per_s),
+            sig(fp32_tflops),
+            sig(p.read_fraction * 100.0),
+            sig(p.fma_f32_fraction * 100.0),
+            ProbeProfile::SOURCE
         ))
     };
     let error = RwSignal::new(None::<String>);
@@ -246,8 +265,9 @@ fn Calibrate(run: Run) -> impl IntoView {
                     </select>
                 </label>
                 <p data-testid="against-spec">{comparison}</p>
+                <p data-testid="spec-equivalent">{equivalent}</p>
                 <p class="note">
-                    "The calculator will use this machine with its GPU bandwidth and FLOPS replaced by the measurements "
+                    "The calculator will use this machine with its GPU bandwidth and FLOPS replaced by these spec-sheet figures "
                     "(marked as measured, and carried in the share link)."
                 </p>
                 <button data-testid="use-measurements" on:click=apply>"Use these measurements"</button>

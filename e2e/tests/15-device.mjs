@@ -1,6 +1,6 @@
 // The device page on WebGPU (SwiftShader headless): the probes complete and pass their CPU
-// checks, figures are positive, and "Use these measurements" gives the calculator a
-// calibrated machine that the share link carries.
+// checks, figures are positive, the page states their spec-sheet equivalents, and "Use
+// these measurements" gives the calculator a calibrated machine that the share link carries.
 import { check, plausibleRate } from '../lib/harness.mjs';
 import { DevicePage } from '../pages/DevicePage.mjs';
 
@@ -37,12 +37,18 @@ export default {
     const spec = await app.id('against-spec').textContent();
     check(/GB\/s read, [\d.]+ % of the 504 GB\/s spec/.test(spec), `no comparison with the spec: ${spec}`);
     t.note(spec);
+    // What the calculator will use: the probed figures as spec-sheet figures, divided by
+    // the share of a sheet the probes reach.
+    const equivalent = await app.id('spec-equivalent').textContent();
+    check(/spec-sheet figures.*: [\d.e+-]+ GB\/s and [\d.e+-]+ TFLOPS f32 \(measured ÷ [\d.]+ % and ÷ [\d.]+ %/.test(equivalent), `no spec-sheet equivalent: ${equivalent}`);
+    t.note(equivalent);
     await app.id('device-entry').selectOption('');
 
     await app.id('use-measurements').click();
     await app.page.waitForFunction(() => document.querySelector('[data-testid=hardware-summary]')?.textContent.includes('calibrated'), null, { timeout: 15000 });
     const summary = await app.id('hardware-summary').textContent();
     check(summary.includes('(measured)'), `the machine is not marked as measured: ${summary}`);
+    check(/the probes on .* measured .* GB\/s read .* used as .* spec-sheet figures/.test(summary), `the summary does not say what was measured and what it became: ${summary}`);
     plausibleRate(await app.id('tg-value').textContent(), 'generation on the calibrated machine');
     const link = await app.page.evaluate(() => location.hash);
     check(!link.includes('p=device'), `still on the device page: ${link}`);

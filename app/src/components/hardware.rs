@@ -133,14 +133,8 @@ fn describe(s: &System) -> String {
             g.tensor_fp16_tflops.map(|t| format!(", {} TFLOPS tensor", fmt::sig(t))).unwrap_or_default()
         ));
     }
-    if let Some(m) = &s.measured {
-        parts.push(format!(
-            "calibrated: GPU figures measured on {} ({} GB/s read, {} TFLOPS f32)",
-            m.adapter,
-            fmt::sig(m.read_gb_per_s),
-            fmt::sig(m.fma_f32_tflops)
-        ));
-    }
+    // What measured the GPU and what its figures became.
+    parts.extend(roofline_core::calibration::describe(s));
     parts.join(" · ")
 }
 

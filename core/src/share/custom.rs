@@ -5,8 +5,9 @@
 //! per channel, MT/s, capacity GB, maximum capacity GB; then, with a GPU: architecture,
 //! backend, VRAM GB, bandwidth GB/s, FP32 TFLOPS, FP16 TFLOPS, tensor FP16 TFLOPS, PCIe
 //! generation, PCIe lanes, TDP W, count, unified-memory GPU fraction; then, for a machine
-//! calibrated by the probes: adapter, measured read GB/s, f32 TFLOPS, f16 TFLOPS. Empty
-//! means none.
+//! calibrated by a measurement: adapter, measured read GB/s, f32 TFLOPS, f16 TFLOPS, and
+//! what measured them (`probes` or `model-run`; absent in earlier links, which the probes
+//! made). Empty means none.
 //!
 //! Model: name, family, total B, active B, layers, hidden, heads, KV heads, head dim, FFN,
 //! vocabulary, tied (0/1), max context, default quantization, sliding window tokens,
@@ -14,7 +15,7 @@
 //! interleave step) and MLA (q rank, kv rank, nope dim, rope dim, v dim), empty when absent.
 
 use crate::hardware::{CpuSpec, GpuBackend, GpuSpec, Isa, MemorySpec, UnifiedMemory};
-use crate::measured::Measured;
+use crate::measured::{Measured, MeasuredBy};
 use crate::model::{MlaSpec, ModelSpec, MoeSpec, SlidingWindow};
 use crate::system::System;
 
@@ -56,6 +57,7 @@ fn unescape(text: &str) -> Option<String> {
 }
 
 const ISAS: [(Isa, &str); 2] = [(Isa::X86_64, "x86_64"), (Isa::Aarch64, "aarch64")];
+const MEASURED_BY: [(MeasuredBy, &str); 2] = [(MeasuredBy::Probes, "probes"), (MeasuredBy::ModelRun, "model-run")];
 const BACKENDS: [(GpuBackend, &str); 5] = [
     (GpuBackend::Cuda, "cuda"),
     (GpuBackend::Rocm, "rocm"),
@@ -121,6 +123,7 @@ pub fn encode_system(s: &System) -> String {
                 m.read_gb_per_s.to_string(),
                 m.fma_f32_tflops.to_string(),
                 opt(m.fma_f16_tflops),
+                enum_text(&m.by, &MEASURED_BY),
             ]);
         }
     }
@@ -218,6 +221,7 @@ pub fn decode_system(text: &str, base: &System, note: &mut dyn FnMut(&str, &str,
     let parts: Vec<&str> = text.split('~').collect();
     let has_gpu = parts.len() > 17;
     let has_measurement = parts.len() > 29;
+    let has_measured_by = parts.len() > 33;
     let mut f = Fields { parts, next: 0, what: "custom machine", note };
     let (bc, bm) = (&base.cpu, &base.memory);
     let name = f.text("name", "Custom machine");
@@ -267,6 +271,11 @@ pub fn decode_system(text: &str, base: &System, note: &mut dyn FnMut(&str, &str,
             read_gb_per_s: f.num("measured bandwidth", f64::NAN, 0.001, 100_000.0),
             fma_f32_tflops: f.num("measured FP32", f64::NAN, 0.000_001, 100_000.0),
             fma_f16_tflops: f.opt_num("measured FP16", None, 0.000_001, 100_000.0),
+            by: if has_measured_by {
+                f.choice("measured by", MeasuredBy::Probes, &MEASURED_BY)
+            } else {
+                MeasuredBy::Probes
+            },
         };
         // A measurement with an unusable figure is dropped whole; the notice says which.
         measured = m.check().is_ok().then_some(m);
@@ -428,6 +437,7 @@ mod tests {
             read_gb_per_s: 0.0845,
             fma_f32_tflops: 0.0002,
             fma_f16_tflops: None,
+            by: crate::measured::MeasuredBy::Probes,
         };
         let out = calibrate(&system, &m).unwrap_or_else(|e| panic!("{e}"));
         let mut notes = Vec::new();
@@ -436,7 +446,9 @@ mod tests {
         });
         assert!(notes.is_empty(), "{notes:?}");
         let gpu = back.gpu.unwrap_or_else(|| unreachable!());
-        assert!((gpu.bandwidth_gb_per_s - 0.0845).abs() < 1e-9, "{}", gpu.bandwidth_gb_per_s);
+        // The probed 0.0845 GB/s as its spec-sheet equivalent.
+        let spec_gb_per_s = 0.0845 / crate::calibration::ProbeProfile::RECORDED.read_fraction;
+        assert!((gpu.bandwidth_gb_per_s - spec_gb_per_s).abs() < 1e-9, "{}", gpu.bandwidth_gb_per_s);
         assert_eq!(gpu.fp32_tflops, MIN_FP32_TFLOPS);
     }
 }

@@ -18,7 +18,7 @@ mod weights;
 use std::path::{Path, PathBuf};
 
 use gguf_writer::{dense_tensors, moe_tensors, s, t, tokens, u32v, Gguf, F32, Q4_K, W};
-use roofline_core::calibration::{calibrate, Measured};
+use roofline_core::calibration::{calibrate, Measured, MeasuredBy};
 use roofline_core::catalog::Catalog;
 use roofline_core::quant::QuantScheme;
 use roofline_core::scenario::{custom_model, HardwareChoice, ModelChoice, Scenario};
@@ -110,6 +110,7 @@ fn share_links(c: &Catalog) {
         read_gb_per_s: 912.5,
         fma_f32_tflops: 71.25,
         fma_f16_tflops: None,
+        by: MeasuredBy::Probes,
     };
     let calibrated = Scenario {
         hardware: HardwareChoice::Custom(Box::new(calibrate(&gpu, &measured).unwrap())),
