@@ -35,10 +35,11 @@ pub fn App() -> impl IntoView {
     let _ = window_event_listener(ev::resize, move |_| store.viewport.update(|v| *v = v.wrapping_add(1)));
     Effect::new(move |_| browser::set_theme(dark.get()));
     // Once the first view is painted (an effect: never while prerendering), the rest: the
-    // charts draw, LocalScore's points and the citations are fetched.
+    // charts draw, the measured points and the citations are fetched.
     Effect::new(move |_| {
         browser::after_paint(move || {
             crate::state::load_reference_points(store.viewport);
+            crate::state::load_bench_table(store.viewport);
             crate::state::load_catalog_sources(store.viewport);
             next_stage(store);
         })

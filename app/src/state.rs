@@ -8,7 +8,7 @@ use roofline_core::catalog::{Catalog, CatalogSources};
 use roofline_core::efficiency::Efficiency;
 use roofline_core::model::ModelSpec;
 use roofline_core::scenario::{Evaluation, Resolved, Scenario};
-use roofline_core::series::{parse_reference_points, ReferencePoint};
+use roofline_core::series::{parse_reference_points, BenchTable, ReferencePoint};
 use roofline_core::share::{decode, encode, AppState, Notice};
 use roofline_core::system::System;
 
@@ -47,6 +47,30 @@ pub fn load_reference_points(viewport: RwSignal<u32>) {
         let Some(text) = crate::browser::fetch_text("reference_points.tsv").await else { return };
         if let Ok(points) = parse_reference_points(&text) {
             if REFERENCE_POINTS.set(points).is_ok() {
+                viewport.update(|v| *v = v.wrapping_add(1));
+            }
+        }
+    });
+}
+
+/// The other sources' measured tests as medians, empty until `bench_runs.tsv` has been
+/// fetched.
+static BENCH_TABLE: OnceLock<BenchTable> = OnceLock::new();
+
+/// The other sources' measured medians for the charts (empty while they load or when the
+/// file is missing).
+pub fn bench_table() -> &'static BenchTable {
+    static EMPTY: BenchTable = BenchTable { medians: Vec::new(), sources: Vec::new() };
+    BENCH_TABLE.get().unwrap_or(&EMPTY)
+}
+
+/// Fetches the other sources' measured tests (a static file beside the site, as
+/// `reference_points.tsv` is), reduces them to medians and redraws the charts.
+pub fn load_bench_table(viewport: RwSignal<u32>) {
+    leptos::task::spawn_local(async move {
+        let Some(text) = crate::browser::fetch_text("bench_runs.tsv").await else { return };
+        if let Ok(table) = BenchTable::parse(&text) {
+            if BENCH_TABLE.set(table).is_ok() {
                 viewport.update(|v| *v = v.wrapping_add(1));
             }
         }
@@ -98,7 +122,7 @@ pub struct Store {
     pub viewport: RwSignal<u32>,
     /// Tasks run since the app's first paint (0: not painted yet). What is not needed for
     /// the first screen comes then, one part per task so none is long: 1 the full lists,
-    /// LocalScore's points and the citations; 2 the machine editor's fields; 3 the model
+    /// the measured points and the citations; 2 the machine editor's fields; 3 the model
     /// section; 4 its editor's fields; 5 the workload section; 6–9 the results, use cases,
     /// memory and charts cards (each section kept from the prerendered view until then,
     /// `components::later`); 10–12 the charts' drawings.

@@ -1,5 +1,6 @@
 //! Data for the site's charts: curves of the estimate as one input is swept, LocalScore's
-//! measured points for the reference models, and bars comparing estimates.
+//! measured points for the reference models, the other sources' measured tests that match
+//! a configuration, and bars comparing estimates.
 //!
 //! Every point comes from the estimator itself with one input changed (a cloned
 //! [`System`] or [`Workload`]): the speed curves run a full estimate per point, the memory
@@ -22,12 +23,14 @@ use std::ops::RangeInclusive;
 
 use serde::Serialize;
 
+mod bench_points;
 mod measured;
 mod steps;
 
+pub use bench_points::{bench_medians, BenchMedian, BenchPoint, BenchPoints, BenchTable};
 pub use measured::{
-    measured_points, measured_points_from, parse_reference_points, reference_points, reference_points_tsv,
-    MeasuredPoint, ReferencePoint, REFERENCE_POINTS_HEADER,
+    measured_points, measured_points_for, measured_points_from, parse_reference_points, reference_points,
+    reference_points_tsv, MeasuredPoint, ReferencePoint, REFERENCE_POINTS_HEADER,
 };
 pub(crate) use steps::Steps;
 

@@ -4,7 +4,7 @@
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use roofline_core::series::{
-    BandwidthCurve, BarChart, CompareBars, MeasuredPoint, MemoryCurve, PromptCurve, SweptMemory,
+    BandwidthCurve, BarChart, BenchPoint, CompareBars, MeasuredPoint, MemoryCurve, PromptCurve, SweptMemory,
 };
 
 use super::backend::Canvas;
@@ -21,6 +21,8 @@ pub struct Theme {
     measured: RGBColor,
     limit: RGBColor,
     palette: [RGBColor; 4],
+    /// The other sources' measured points, by [`BenchPoint::source_index`].
+    sources: [RGBColor; 3],
 }
 
 impl Theme {
@@ -41,6 +43,7 @@ impl Theme {
                     RGBColor(110, 231, 168),
                     RGBColor(196, 165, 255),
                 ],
+                sources: [RGBColor(110, 231, 168), RGBColor(244, 114, 182), RGBColor(186, 180, 170)],
             }
         } else {
             Theme {
@@ -52,6 +55,7 @@ impl Theme {
                 measured: RGBColor(217, 119, 6),
                 limit: RGBColor(180, 35, 24),
                 palette: [RGBColor(29, 78, 216), RGBColor(217, 119, 6), RGBColor(6, 118, 71), RGBColor(124, 58, 237)],
+                sources: [RGBColor(6, 118, 71), RGBColor(190, 24, 93), RGBColor(87, 83, 78)],
             }
         }
     }
@@ -92,21 +96,72 @@ macro_rules! try_draw {
     };
 }
 
-/// A legend entry: its text and its mark, a line or (radius > 0) a dot.
+/// A legend entry's mark.
+#[derive(Clone, Copy)]
+enum Mark {
+    Line,
+    /// A dot of this radius (px at scale 1).
+    Dot(u32),
+    /// A square of this half side (px at scale 1), as the other sources' points.
+    Square(u32),
+}
+
+/// A legend entry: its text and its mark.
 struct Key {
     text: String,
     colour: RGBColor,
-    dot_radius: u32,
+    mark: Mark,
 }
 
 impl Key {
     fn line(text: impl Into<String>, colour: RGBColor) -> Key {
-        Key { text: text.into(), colour, dot_radius: 0 }
+        Key { text: text.into(), colour, mark: Mark::Line }
     }
 
     fn dot(text: impl Into<String>, colour: RGBColor, dot_radius: u32) -> Key {
-        Key { text: text.into(), colour, dot_radius }
+        Key { text: text.into(), colour, mark: Mark::Dot(dot_radius) }
     }
+}
+
+/// The legend entries of the other sources' points on one chart (`(source index, source)`
+/// per visible point): one per source with its count, in the table's order.
+fn source_keys(theme: &Theme, points: &[(usize, &str)], what: &str) -> Vec<Key> {
+    let mut keys: Vec<(usize, &str, usize)> = Vec::new();
+    for &(i, source) in points {
+        match keys.iter_mut().find(|k| k.0 == i) {
+            Some(k) => k.2 += 1,
+            None => keys.push((i, source, 1)),
+        }
+    }
+    keys.sort_by_key(|k| k.0);
+    keys.into_iter()
+        .map(|(i, source, n)| Key {
+            text: format!("{source}{what} ({n})"),
+            colour: source_colour(theme, i),
+            mark: Mark::Square(4),
+        })
+        .collect()
+}
+
+fn source_colour(theme: &Theme, index: usize) -> RGBColor {
+    theme.sources[index % theme.sources.len()]
+}
+
+/// `points` (in the chart's coordinates, each with its source index) as squares in their
+/// source's colour.
+fn squares<'a>(
+    theme: &'a Theme,
+    scale: f64,
+    points: &'a [((f64, f64), usize)],
+) -> impl Iterator<Item = DynElement<'static, Canvas, (f64, f64)>> + 'a {
+    let half = px(scale, 4.0) as i32;
+    points.iter().map(move |&(p, i)| {
+        let corners = [(-half, -half), (half, half)];
+        (EmptyElement::at(p)
+            + Rectangle::new(corners, source_colour(theme, i).filled())
+            + Rectangle::new(corners, theme.fg.mix(0.7).stroke_width(1)))
+        .into_dyn()
+    })
 }
 
 /// The legend box in the upper left or lower right corner of the plotting area, laid out
@@ -140,10 +195,17 @@ fn legend<CT: CoordTranslate>(
         let top = y + MARGIN + line_y(i);
         try_draw!(area.draw(&Text::new(k.text.as_str(), (x + MARGIN + MARKS, top), style.clone())));
         let (mx, my) = (x + MARGIN, top + text_h / 2);
-        if k.dot_radius > 0 {
-            try_draw!(area.draw(&Circle::new((mx + 8, my), k.dot_radius, k.colour.filled())));
-        } else {
-            try_draw!(area.draw(&PathElement::new(vec![(mx, my), (mx + 16, my)], k.colour.stroke_width(2))));
+        match k.mark {
+            Mark::Dot(r) => try_draw!(area.draw(&Circle::new((mx + 8, my), r, k.colour.filled()))),
+            Mark::Square(h) => {
+                let h = px(scale, f64::from(h)) as i32;
+                let corners = [(mx + 8 - h, my - h), (mx + 8 + h, my + h)];
+                try_draw!(area.draw(&Rectangle::new(corners, k.colour.filled())));
+                try_draw!(area.draw(&Rectangle::new(corners, theme.fg.mix(0.7).stroke_width(1))));
+            }
+            Mark::Line => {
+                try_draw!(area.draw(&PathElement::new(vec![(mx, my), (mx + 16, my)], k.colour.stroke_width(2))))
+            }
         }
     }
     Ok(())
@@ -156,15 +218,17 @@ pub fn bandwidth(
     scale: f64,
     curve: &BandwidthCurve,
     measured: &[MeasuredPoint],
+    bench: &[BenchPoint],
 ) -> Result<(), String> {
     let root = area(canvas, theme)?;
     let (x0, x1) = bounds(curve.line.points.iter().map(|p| p.0)).ok_or("no curve")?;
-    let visible: Vec<(f64, f64)> = measured
-        .iter()
-        .map(|p| (p.bandwidth_gb_per_s, p.generation_tokens_per_s))
-        .filter(|p| p.0 >= x0 && p.0 <= x1 && p.1 > 0.0)
-        .collect();
-    let ys = curve.low.points.iter().chain(&curve.high.points).chain(&curve.line.points).chain(&visible).map(|p| p.1);
+    let inside = |p: &(f64, f64)| p.0 >= x0 && p.0 <= x1 && p.1 > 0.0;
+    let visible: Vec<(f64, f64)> =
+        measured.iter().map(|p| (p.bandwidth_gb_per_s, p.generation_tokens_per_s)).filter(inside).collect();
+    let others: Vec<(&BenchPoint, (f64, f64))> =
+        bench.iter().map(|p| (p, (p.bandwidth_gb_per_s, p.median.tokens_per_s))).filter(|(_, xy)| inside(xy)).collect();
+    let ys = curve.low.points.iter().chain(&curve.high.points).chain(&curve.line.points).chain(&visible);
+    let ys = ys.chain(others.iter().map(|(_, xy)| xy)).map(|p| p.1);
     let (y0, y1) = log_pad(bounds(ys).ok_or("no curve")?);
     let mut chart = try_draw!(ChartBuilder::on(&root)
         .margin(px(scale, 10.0))
@@ -209,6 +273,10 @@ pub fn bandwidth(
         ))));
         keys.push(Key::dot(format!("LocalScore measured ({})", visible.len()), measured_colour, 3));
     }
+    let squares: Vec<((f64, f64), usize)> = others.iter().map(|(p, xy)| (*xy, p.source_index)).collect();
+    try_draw!(chart.draw_series(self::squares(theme, scale, &squares)));
+    let named: Vec<(usize, &str)> = others.iter().map(|(p, _)| (p.source_index, p.median.source.as_str())).collect();
+    keys.extend(source_keys(theme, &named, ""));
     try_draw!(chart.draw_series(std::iter::once(Circle::new(curve.current, px(scale, 6.0), limit.filled()))));
     keys.push(Key::dot(format!("this configuration: {}", fmt::tokens_per_s(curve.current.1)), limit, 5));
     legend(&chart, theme, scale, false, &keys)?;
@@ -222,12 +290,23 @@ pub fn prompt(
     theme: &Theme,
     scale: f64,
     curve: &PromptCurve,
+    bench: &[BenchPoint],
 ) -> Result<(), String> {
     let root = area(canvas, theme)?;
     let (x0, x1) = bounds(curve.ttft.points.iter().map(|p| p.0)).ok_or("no curve")?;
     let ys = curve.ttft.points.iter().map(|p| p.1).chain(std::iter::once(curve.interactive_ttft_s));
     let (y0, y1) = log_pad(bounds(ys).ok_or("no curve")?);
-    let (s0, s1) = log_pad(bounds(curve.prompt_speed.points.iter().map(|p| p.1)).ok_or("no curve")?);
+    // The prompt speeds measured on this machine, on the right axis with the curve's.
+    let others: Vec<(&BenchPoint, (f64, f64))> = bench
+        .iter()
+        .map(|p| (p, (f64::from(p.median.prompt_tokens), p.median.tokens_per_s)))
+        .filter(|(_, (x, y))| *x >= x0 && *x <= x1 && *y > 0.0)
+        .collect();
+    let speeds = curve.prompt_speed.points.iter().map(|p| p.1).chain(others.iter().map(|(_, xy)| xy.1));
+    let (s0, s1) = log_pad(bounds(speeds).ok_or("no curve")?);
+    // Measured points run above the curve into the legend's corner: with them, the right
+    // axis keeps its upper part free (its data in the lower 60 % of its log span).
+    let s1 = if others.is_empty() { s1 } else { s0 * (s1 / s0).powf(1.0 / 0.6) };
     let mut chart = try_draw!(ChartBuilder::on(&root)
         .margin(px(scale, 10.0))
         .caption("Time to first token vs prompt length", font(theme, scale, 13.0))
@@ -252,6 +331,7 @@ pub fn prompt(
         .draw());
     try_draw!(chart
         .configure_secondary_axes()
+        .y_labels(6)
         .y_desc(format!("{} ({})", curve.prompt_speed_axis.label, curve.prompt_speed_axis.unit))
         .label_style(font(theme, scale, 11.0))
         .axis_desc_style(font(theme, scale, 11.0))
@@ -272,11 +352,15 @@ pub fn prompt(
         second.stroke_width(px(scale, 1.5))
     )));
     try_draw!(chart.draw_series(std::iter::once(Circle::new(curve.current_ttft, px(scale, 5.0), accent.filled()))));
-    let keys = [
+    let squares: Vec<((f64, f64), usize)> = others.iter().map(|(p, xy)| (*xy, p.source_index)).collect();
+    try_draw!(chart.draw_secondary_series(self::squares(theme, scale, &squares)));
+    let mut keys = vec![
         Key::line(format!("{} s: interactive limit", fmt::sig(t)), limit),
         Key::line("time to first token", accent),
         Key::line("prompt speed (right axis)", second),
     ];
+    let named: Vec<(usize, &str)> = others.iter().map(|(p, _)| (p.source_index, p.median.source.as_str())).collect();
+    keys.extend(source_keys(theme, &named, " prompt speed"));
     legend(&chart, theme, scale, true, &keys)?;
     try_draw!(root.present());
     Ok(())

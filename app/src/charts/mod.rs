@@ -1,24 +1,35 @@
 //! Charts drawn with plotters on canvases, redrawn when inputs, theme or viewport change:
-//! generation against bandwidth (with LocalScore's measured points), time to first token
-//! and prompt speed against prompt length, memory against context, and compare bars.
-//! The data come from `roofline_core::series`; this module only draws.
+//! generation against bandwidth (with LocalScore's and the other sources' measured
+//! points), time to first token and prompt speed against prompt length (with the prompt
+//! tests measured on the configuration's machine), memory against context, and compare
+//! bars. The data come from `roofline_core::series`; this module only draws.
 
 mod backend;
 mod draw;
+mod measured_list;
 mod widths;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use roofline_core::estimate::Estimate;
 use roofline_core::scenario::ModelChoice;
-use roofline_core::series::{self, compare_bars, Inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S};
+use roofline_core::series::{self, compare_bars, BenchPoints, Inputs, MeasuredPoint, DEFAULT_BANDWIDTH_RANGE_GB_PER_S};
 
 use crate::browser;
-use crate::state::{catalog, efficiency, reference_points, use_store};
+use crate::state::{bench_table, catalog, efficiency, reference_points, use_store};
 pub use draw::Theme;
+use measured_list::MeasuredList;
 
-/// Draws one chart: canvas, theme, scale, the scenario's inputs, the preset model's id.
-type Draw = fn(&web_sys::HtmlCanvasElement, &Theme, f64, &Inputs, Option<&str>) -> Result<(), String>;
+/// The measured points that match the configuration: LocalScore's devices for its
+/// reference models, the other sources' tests for the same model and quantization.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Measured {
+    localscore: Vec<MeasuredPoint>,
+    bench: BenchPoints,
+}
+
+/// Draws one chart: canvas, theme, scale, the scenario's inputs, its measured points.
+type Draw = fn(&web_sys::HtmlCanvasElement, &Theme, f64, &Inputs, &Measured) -> Result<(), String>;
 
 /// Sizes the canvas to its CSS width (`css_w`) × device pixel ratio; returns the scale.
 fn fit(canvas: &web_sys::HtmlCanvasElement, css_w: f64, aspect: f64) -> f64 {
@@ -52,6 +63,20 @@ pub fn CalculatorCharts() -> impl IntoView {
     let memory = NodeRef::<Canvas>::new();
     let errors = RwSignal::new([None::<String>, None, None]);
     let widths = widths::Widths::observe([bandwidth, ttft, memory]);
+    // Recomputed when the configuration changes or the measured files arrive (`viewport`).
+    let measured = Memo::new(move |_| {
+        store.viewport.track();
+        store.state.with(|s| {
+            let quant = store.resolved.with(|r| r.as_ref().ok().map(|r| r.quant));
+            let Some(quant) = quant else { return Measured::default() };
+            let localscore = match &s.main.model {
+                ModelChoice::Preset(id) => series::measured_points_for(reference_points(), catalog(), id, quant),
+                ModelChoice::Custom(_) => Vec::new(),
+            };
+            let bench = bench_table().points(catalog(), &s.main, quant);
+            Measured { localscore, bench }
+        })
+    });
     // Draws chart `i` on `canvas` with `draw` once stage `10 + i` has come.
     let chart = move |i: usize, canvas: NodeRef<Canvas>, name: &'static str, draw: Draw| {
         // A memo: the later stages do not redraw this chart again.
@@ -63,16 +88,14 @@ pub fn CalculatorCharts() -> impl IntoView {
             let t_start = browser::now_ms();
             store.viewport.track();
             let theme = Theme::new(store.dark.get());
-            let model_id = store.state.with(|s| match &s.main.model {
-                ModelChoice::Preset(id) => Some(id.clone()),
-                ModelChoice::Custom(_) => None,
-            });
-            let problem = store.resolved.with(|r| {
-                let Ok(r) = r else { return None };
-                let c = canvas.get()?;
-                let scale = fit(&c, widths.get(i, &c), 0.62);
-                let inputs = Inputs::resolved(r, efficiency());
-                draw(&c, &theme, scale, &inputs, model_id.as_deref()).err()
+            let problem = measured.with(|m| {
+                store.resolved.with(|r| {
+                    let Ok(r) = r else { return None };
+                    let c = canvas.get()?;
+                    let scale = fit(&c, widths.get(i, &c), 0.62);
+                    let inputs = Inputs::resolved(r, efficiency());
+                    draw(&c, &theme, scale, &inputs, m).err()
+                })
             });
             errors.update(|e| {
                 if let Some(slot) = e.get_mut(i) {
@@ -85,16 +108,16 @@ pub fn CalculatorCharts() -> impl IntoView {
             }
         });
     };
-    chart(0, bandwidth, "chart-bandwidth", |c, theme, scale, inputs, model_id| {
-        let points =
-            model_id.map(|m| series::measured_points_from(reference_points(), catalog(), m)).unwrap_or_default();
+    chart(0, bandwidth, "chart-bandwidth", |c, theme, scale, inputs, m| {
         let curve = series::generation_vs_bandwidth(inputs, DEFAULT_BANDWIDTH_RANGE_GB_PER_S);
-        curve.map_err(|e| e.to_string()).and_then(|curve| draw::bandwidth(c, theme, scale, &curve, &points))
+        curve
+            .map_err(|e| e.to_string())
+            .and_then(|curve| draw::bandwidth(c, theme, scale, &curve, &m.localscore, &m.bench.generation))
     });
-    chart(1, ttft, "chart-ttft", |c, theme, scale, inputs, _| {
+    chart(1, ttft, "chart-ttft", |c, theme, scale, inputs, m| {
         series::ttft_vs_prompt(inputs)
             .map_err(|e| e.to_string())
-            .and_then(|curve| draw::prompt(c, theme, scale, &curve))
+            .and_then(|curve| draw::prompt(c, theme, scale, &curve, &m.bench.prompt))
     });
     chart(2, memory, "chart-memory", |c, theme, scale, inputs, _| {
         series::memory_vs_context(inputs)
@@ -114,13 +137,13 @@ pub fn CalculatorCharts() -> impl IntoView {
             <div class="charts">
                 <figure class="chart">
                     <canvas node_ref=bandwidth data-testid="chart-bandwidth" role="img"
-                        aria-label="Generation speed against memory bandwidth: the estimate for this model and configuration, with LocalScore's measured devices"></canvas>
-                    <figcaption>"Generation speed against memory bandwidth. Dots: LocalScore's measured medians for this model (reference models only)."</figcaption>
+                        aria-label="Generation speed against memory bandwidth: the estimate for this model and configuration, with the measured devices"></canvas>
+                    <figcaption>"Generation speed against memory bandwidth. Dots: LocalScore's measured medians for this model (reference models only); squares: other sources' generation tests of this model and quantization, the test nearest this workload's depth and length per device."</figcaption>
                 </figure>
                 <figure class="chart">
                     <canvas node_ref=ttft data-testid="chart-ttft" role="img"
-                        aria-label="Time to first token and prompt speed against prompt length, with the 3-second interactive line"></canvas>
-                    <figcaption>"Time to first token (and prompt speed) against prompt length; the dashed line is the 3-second interactive limit."</figcaption>
+                        aria-label="Time to first token and prompt speed against prompt length, with the 3-second interactive line and the prompt speeds measured on this machine"></canvas>
+                    <figcaption>"Time to first token (and prompt speed) against prompt length; the dashed line is the 3-second interactive limit; squares: prompt speeds measured on this machine with this model and quantization, at the depth nearest this workload's."</figcaption>
                 </figure>
                 <figure class="chart">
                     <canvas node_ref=memory data-testid="chart-memory" role="img"
@@ -128,6 +151,7 @@ pub fn CalculatorCharts() -> impl IntoView {
                     <figcaption>"Memory against context length per device; flat lines are capacities."</figcaption>
                 </figure>
             </div>
+            <MeasuredList measured=measured />
         </section>
     }
 }

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
+use crate::quant::QuantScheme;
 use crate::validate::{Group, ParseError};
 
 /// LocalScore medians of one device × reference model, as shipped in
@@ -142,6 +143,21 @@ pub fn measured_points(catalog: &Catalog, model: &str) -> Vec<MeasuredPoint> {
     measured_points_from(reference_points(), catalog, model)
 }
 
+/// As [`measured_points_from`] for a configuration in quantization `quant`: LocalScore ran
+/// its reference models in Q4_K_M only, so another quantization has no points.
+pub fn measured_points_for(
+    points: &[ReferencePoint],
+    catalog: &Catalog,
+    model: &str,
+    quant: QuantScheme,
+) -> Vec<MeasuredPoint> {
+    if quant == QuantScheme::Q4_K_M {
+        measured_points_from(points, catalog, model)
+    } else {
+        Vec::new()
+    }
+}
+
 /// As [`measured_points`], from `points` parsed elsewhere (the site fetches the file
 /// after its first estimate instead of embedding it).
 pub fn measured_points_from(points: &[ReferencePoint], catalog: &Catalog, model: &str) -> Vec<MeasuredPoint> {
@@ -167,4 +183,17 @@ pub fn measured_points_from(points: &[ReferencePoint], catalog: &Catalog, model:
         .collect();
     out.sort_by(|a, b| a.bandwidth_gb_per_s.total_cmp(&b.bandwidth_gb_per_s));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localscore_points_are_for_q4_k_m_only() {
+        let catalog = Catalog::builtin();
+        let q4 = measured_points_for(reference_points(), &catalog, "llama-3-1-8b", QuantScheme::Q4_K_M);
+        assert!(q4.len() > 10, "{}", q4.len());
+        assert!(measured_points_for(reference_points(), &catalog, "llama-3-1-8b", QuantScheme::Q8_0).is_empty());
+    }
 }
