@@ -3,6 +3,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use roofline_core::catalog::{parse_hardware_json, parse_model_json, Catalog};
+use roofline_core::cost::MachineCost;
 use roofline_core::hardware::{GpuBackend, HardwareEntry};
 use roofline_core::model::ModelSpec;
 use roofline_core::quant::QuantScheme;
@@ -126,19 +127,41 @@ fn read_json(path: &std::path::Path) -> Result<String> {
 }
 
 impl Machine {
-    /// The machine, with its GPU on the chosen backend, and that choice.
-    pub fn resolve(&self, catalog: &Catalog) -> Result<(System, Option<GpuBackend>)> {
-        let custom_hw: Option<HardwareEntry> = match &self.hardware_file {
-            Some(p) => Some(parse_hardware_json(&read_json(p)?)?),
-            None => None,
-        };
-        let main = match (&custom_hw, &self.hardware) {
+    /// The catalog (or custom) entries the machine is built from: main, host, added GPU.
+    fn entries<'a>(
+        &self,
+        catalog: &'a Catalog,
+        custom: &'a Option<HardwareEntry>,
+    ) -> Result<(&'a HardwareEntry, Option<&'a HardwareEntry>, Option<&'a HardwareEntry>)> {
+        let main = match (custom, &self.hardware) {
             (Some(h), _) => h,
             (None, Some(id)) => catalog.hardware(id)?,
             (None, None) => bail!("give --hardware or --hardware-file"),
         };
         let host = self.host.as_deref().map(|h| catalog.hardware(h)).transpose()?;
         let gpu = self.gpu.as_deref().map(|g| catalog.hardware(g)).transpose()?;
+        Ok((main, host, gpu))
+    }
+
+    fn custom(&self) -> Result<Option<HardwareEntry>> {
+        Ok(match &self.hardware_file {
+            Some(p) => Some(parse_hardware_json(&read_json(p)?)?),
+            None => None,
+        })
+    }
+
+    /// The machine's price and power from its parts (a custom entry's own `price_usd` and
+    /// `power_w`).
+    pub fn cost(&self, catalog: &Catalog, memory_usd_per_gb: f64) -> Result<MachineCost> {
+        let custom = self.custom()?;
+        let (main, host, gpu) = self.entries(catalog, &custom)?;
+        Ok(MachineCost::of(catalog, main, host, gpu, self.gpus, memory_usd_per_gb))
+    }
+
+    /// The machine, with its GPU on the chosen backend, and that choice.
+    pub fn resolve(&self, catalog: &Catalog) -> Result<(System, Option<GpuBackend>)> {
+        let custom = self.custom()?;
+        let (main, host, gpu) = self.entries(catalog, &custom)?;
         let system = System::assemble(main, host, gpu, self.gpus)?;
         let backend = match self.backend.as_deref() {
             None => None,
@@ -214,6 +237,16 @@ pub struct WorkloadArgs {
     /// Acceptance rate of drafted tokens (0–1).
     #[arg(long, default_value_t = 0.7)]
     pub acceptance: f64,
+    /// Electricity price for the energy figures, USD per kWh.
+    #[arg(long, default_value_t = roofline_core::cost::DEFAULT_ELECTRICITY_USD_PER_KWH)]
+    pub electricity_usd_per_kwh: f64,
+    /// An API's price per million generated tokens, USD: the energy figures then say after
+    /// how many tokens the machine (its price plus electricity) costs less.
+    #[arg(long)]
+    pub api_usd_per_million_tokens: Option<f64>,
+    /// System memory price used to price a CPU machine or a GPU's host, USD per GB.
+    #[arg(long, default_value_t = roofline_core::cost::DEFAULT_MEMORY_USD_PER_GB)]
+    pub memory_usd_per_gb: f64,
 }
 
 impl WorkloadArgs {
@@ -286,4 +319,94 @@ pub struct BenchArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `roofline shop`.
+#[derive(Debug, clap::Args)]
+pub struct ShopArgs {
+    /// Model id or alias.
+    #[arg(long)]
+    pub model: String,
+    /// Quantization preset (default: the model's usual one).
+    #[arg(long)]
+    pub quant: Option<String>,
+    /// Use case whose prompt and output lengths are estimated: uc1, uc2, uc3 or uc4; its
+    /// verdict is the target unless speeds are given.
+    #[arg(long, default_value = "uc1")]
+    pub use_case: String,
+    /// The worst verdict accepted: interactive, background or offline.
+    #[arg(long, default_value = "interactive", conflicts_with_all = ["min_generation_tokens_per_s", "max_ttft_ms"])]
+    pub verdict: String,
+    /// Least generation speed, token/s (instead of a verdict).
+    #[arg(long)]
+    pub min_generation_tokens_per_s: Option<f64>,
+    /// Most time to first token, ms (instead of a verdict).
+    #[arg(long)]
+    pub max_ttft_ms: Option<f64>,
+    /// Context the KV cache is sized for, tokens (default: prompt + generated).
+    #[arg(long)]
+    pub context: Option<u32>,
+    /// Most a machine may cost, USD (machines of unknown price are still listed, last).
+    #[arg(long)]
+    pub budget_usd: Option<f64>,
+    /// System memory price, USD per GB.
+    #[arg(long, default_value_t = roofline_core::cost::DEFAULT_MEMORY_USD_PER_GB)]
+    pub memory_usd_per_gb: f64,
+    /// KV cache type: f16, q8_0 or q4_0.
+    #[arg(long, default_value = "f16")]
+    pub kv_type: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ShopArgs {
+    /// The query, the use case, the model and the quantization.
+    pub fn resolve(
+        &self,
+        catalog: &Catalog,
+    ) -> Result<(roofline_core::shop::Query, &'static roofline_core::estimate::verdict::UseCase, ModelSpec, QuantScheme)>
+    {
+        use roofline_core::estimate::verdict::{Verdict, USE_CASES};
+        use roofline_core::shop::{Query, Target};
+        let model = catalog.model(&self.model)?.clone();
+        let quant_name = self.quant.clone().unwrap_or_else(|| model.default_quant.clone());
+        let quant = QuantScheme::parse(&quant_name).ok_or_else(|| anyhow!("unknown quantization '{quant_name}'"))?;
+        let uc = USE_CASES
+            .iter()
+            .find(|u| u.id.eq_ignore_ascii_case(&self.use_case))
+            .ok_or_else(|| anyhow!("unknown use case '{}' (uc1, uc2, uc3, uc4)", self.use_case))?;
+        let positive = |name: &str, v: Option<f64>| match v {
+            Some(x) if !(x.is_finite() && x >= 0.0) => bail!("--{name} must be 0 or more, got {x}"),
+            _ => Ok(()),
+        };
+        positive("min-generation-tokens-per-s", self.min_generation_tokens_per_s)?;
+        positive("max-ttft-ms", self.max_ttft_ms)?;
+        positive("budget-usd", self.budget_usd)?;
+        positive("memory-usd-per-gb", Some(self.memory_usd_per_gb))?;
+        let target = if self.min_generation_tokens_per_s.is_some() || self.max_ttft_ms.is_some() {
+            Target::Speeds {
+                min_generation_tokens_per_s: self.min_generation_tokens_per_s.unwrap_or(0.0),
+                max_time_to_first_token_ms: self.max_ttft_ms.unwrap_or(f64::INFINITY),
+            }
+        } else {
+            let verdict = match self.verdict.to_ascii_lowercase().as_str() {
+                "interactive" => Verdict::Interactive,
+                "background" => Verdict::Background,
+                "offline" => Verdict::Offline,
+                v => bail!("unknown verdict '{v}' (interactive, background, offline)"),
+            };
+            Target::Verdict { verdict }
+        };
+        let workload = Workload {
+            prompt_tokens: uc.prompt_tokens,
+            gen_tokens: uc.gen_tokens,
+            context_tokens: self.context,
+            kv_type: parse_kv_type(&self.kv_type)?,
+            ..Workload::default()
+        };
+        workload.validate()?;
+        let query = Query { workload, target, budget_usd: self.budget_usd, memory_usd_per_gb: self.memory_usd_per_gb };
+        Ok((query, uc, model, quant))
+    }
 }

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use roofline_core::catalog::Catalog;
+use roofline_core::cost::Energy;
 use roofline_core::efficiency::Efficiency;
 use roofline_core::estimate::verdict::USE_CASES;
 use roofline_core::estimate::{estimate_with_draft, use_case_verdicts};
@@ -19,6 +20,7 @@ use roofline_core::fit::fit_and_validate;
 use roofline_core::localscore;
 use roofline_core::plan::plan;
 use roofline_core::runtime::Engine;
+use roofline_core::shop::shop;
 use roofline_core::validate::{bench as other, groups, parse_tsv, reference_runs};
 use roofline_core::workload::Workload;
 use serde_json::json;
@@ -107,6 +109,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What should I buy: every catalog machine that runs a model well enough for a target
+    /// (a use case's verdict, or a least generation speed and a most time to first token),
+    /// cheapest first, with its parts, power and headroom; unknown prices last.
+    Shop(args::ShopArgs),
     /// Fit on every source's measured runs and compare: LocalScore in-sample and
     /// cross-validated by device, every other source in-sample; with --sources also each
     /// source held out (leave-one-source-out) and cross-validated by device.
@@ -139,6 +145,8 @@ enum Command {
 enum CatalogKind {
     Hardware,
     Models,
+    /// Price and power coverage, and the entries without a public price.
+    Prices,
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -151,8 +159,10 @@ fn run(cli: Cli) -> Result<()> {
             let e = estimate_with_draft(&r.system, &r.model, draft.as_ref(), r.quant, &w, &eff)?;
             let verdicts =
                 use_case_verdicts(&r.system, &r.model, r.quant, &Workload { speculative: None, ..w.clone() }, &eff)?;
+            let energy = energy(&target.machine, &workload, &e, &catalog)?;
             if json {
                 let mut v = serde_json::to_value(&e)?;
+                v["energy"] = serde_json::to_value(energy)?;
                 v["use_cases"] = serde_json::to_value(&verdicts)?;
                 v["workload"] = serde_json::to_value(&w)?;
                 v["backend"] = json!(backend_id(&r.system, e.gpu_layers > 0));
@@ -161,6 +171,7 @@ fn run(cli: Cli) -> Result<()> {
                 out!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 out_raw!("{}", report::estimate(&e, &verdicts));
+                out_raw!("{}", report::energy(energy.as_ref()));
             }
         }
         Command::Localscore { target, json } => {
@@ -228,6 +239,37 @@ fn run(cli: Cli) -> Result<()> {
                 out_raw!("{}", report::plan(&rows));
             }
         }
+        Command::Shop(a) => {
+            let (query, uc, model, quant) = a.resolve(&catalog)?;
+            let rows = shop(&catalog, &model, quant, &query, &eff);
+            if a.json {
+                out!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "model": model.name,
+                        "quant": quant.name(),
+                        "use_case": uc.id,
+                        "target": query.target,
+                        "budget_usd": query.budget_usd,
+                        "memory_usd_per_gb": query.memory_usd_per_gb,
+                        "hosts": report::shop_hosts(&catalog, query.memory_usd_per_gb),
+                        "workload": query.workload,
+                        "rows": rows,
+                    }))?
+                );
+            } else {
+                out!(
+                    "{} {} — {} ({} prompt → {} generated tokens), {}",
+                    model.name,
+                    quant,
+                    uc.id,
+                    query.workload.prompt_tokens,
+                    query.workload.gen_tokens,
+                    report::target(&query.target)
+                );
+                out_raw!("{}", report::shop(&rows, &catalog, query.memory_usd_per_gb));
+            }
+        }
         Command::Bench(args) => out_raw!("{}", bench::run(&args, &catalog)?),
         Command::Generate(args) => out_raw!("{}", generate::run(&args)?),
         Command::Catalog { what, json } => match (what, json) {
@@ -242,6 +284,25 @@ fn run(cli: Cli) -> Result<()> {
                         format!("{:?}", h.kind).to_lowercase(),
                         h.name
                     );
+                }
+            }
+            (CatalogKind::Prices, true) => {
+                out!("{}", serde_json::to_string_pretty(&roofline_core::cost::coverage(&catalog))?)
+            }
+            (CatalogKind::Prices, false) => {
+                for g in roofline_core::cost::coverage(&catalog) {
+                    out!(
+                        "{}: {} of {} priced ({:.0} %), {} with a power figure ({:.0} %)",
+                        g.group,
+                        g.priced,
+                        g.entries,
+                        100.0 * g.priced as f64 / g.entries.max(1) as f64,
+                        g.powered,
+                        100.0 * g.powered as f64 / g.entries.max(1) as f64
+                    );
+                    if !g.unknown_price_ids.is_empty() {
+                        out!("  no public price: {}", g.unknown_price_ids.join(", "));
+                    }
                 }
             }
             (CatalogKind::Models, false) => {
@@ -310,6 +371,34 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The estimate's energy on the machine the options name, with its price from its parts;
+/// `None` where the machine's power is unknown.
+fn energy(
+    machine: &args::Machine,
+    workload: &args::WorkloadArgs,
+    e: &roofline_core::estimate::Estimate,
+    catalog: &Catalog,
+) -> Result<Option<Energy>> {
+    let price = workload.electricity_usd_per_kwh;
+    if !(price.is_finite() && price >= 0.0) {
+        anyhow::bail!("--electricity-usd-per-kwh must be a price of 0 or more, got {price}");
+    }
+    if let Some(api) = workload.api_usd_per_million_tokens.filter(|a| !(a.is_finite() && *a >= 0.0)) {
+        anyhow::bail!("--api-usd-per-million-tokens must be a price of 0 or more, got {api}");
+    }
+    let cost = machine.cost(catalog, workload.memory_usd_per_gb)?;
+    Ok(cost.power_w.map(|w| {
+        Energy::new(
+            w,
+            e.prompt_tokens_per_s,
+            e.aggregate_generation_tokens_per_s,
+            price,
+            cost.price_usd,
+            workload.api_usd_per_million_tokens,
+        )
+    }))
 }
 
 /// The backend that runs the model: the GPU's (after `--backend`) where any block runs on

@@ -228,3 +228,108 @@ pub fn plan(rows: &[roofline_core::plan::PlanRow]) -> String {
     }
     s
 }
+
+/// The energy lines of an estimate.
+pub fn energy(e: Option<&roofline_core::cost::Energy>) -> String {
+    let Some(e) = e else {
+        return "  energy             unknown: no power figure for this machine\n".to_owned();
+    };
+    let mut s = format!(
+        "  energy             {} W: {} J per generated token, {} J per prompt token; {} kWh and ${} per million generated tokens at ${}/kWh\n",
+        sig(e.power_w),
+        sig(e.joules_per_generated_token),
+        sig(e.joules_per_prompt_token),
+        sig(e.kwh_per_million_generated_tokens),
+        sig(e.cost_usd_per_million_generated_tokens),
+        e.electricity_usd_per_kwh,
+    );
+    if let (Some(api), Some(b)) = (e.api_usd_per_million_tokens, e.break_even_million_tokens) {
+        s.push_str(&match (b, e.machine_price_usd) {
+            (Some(m), Some(p)) => format!(
+                "  break-even         after {} million tokens the ${} machine costs less than the API at ${api} per million\n",
+                sig(m),
+                sig(p)
+            ),
+            (None, None) => "  break-even         unknown: the machine's price is not known\n".to_owned(),
+            (None, Some(_)) => format!("  break-even         never: electricity alone costs more than the API's ${api} per million\n"),
+            (Some(m), None) => format!("  break-even         after {} million tokens\n", sig(m)),
+        });
+    }
+    s
+}
+
+/// The target in words.
+pub fn target(t: &roofline_core::shop::Target) -> String {
+    use roofline_core::shop::Target;
+    match t {
+        Target::Verdict { verdict } => format!("verdict {} or better", verdict.name()),
+        Target::Speeds { min_generation_tokens_per_s, max_time_to_first_token_ms } => format!(
+            "at least {} token/s generated and the first token within {} ms",
+            sig(*min_generation_tokens_per_s),
+            sig(*max_time_to_first_token_ms)
+        ),
+    }
+}
+
+/// The hosts GPU machines are priced on, with their prices.
+pub fn shop_hosts(catalog: &roofline_core::catalog::Catalog, memory_usd_per_gb: f64) -> Vec<serde_json::Value> {
+    use roofline_core::cost::MachineCost;
+    roofline_core::shop::HOSTS
+        .iter()
+        .filter_map(|h| {
+            let e = catalog.hardware(h.cpu_id).ok()?;
+            let cost = MachineCost::of(catalog, e, None, None, 1, memory_usd_per_gb);
+            Some(serde_json::json!({
+                "max_gpus": h.max_gpus,
+                "host": h.label,
+                "cpu_id": h.cpu_id,
+                "price_usd": cost.price_usd,
+                "power_w": cost.power_w,
+                "parts": cost.parts,
+            }))
+        })
+        .collect()
+}
+
+/// The shop table, cheapest first.
+pub fn shop(
+    rows: &[roofline_core::shop::ShopRow],
+    catalog: &roofline_core::catalog::Catalog,
+    memory_usd_per_gb: f64,
+) -> String {
+    let mut s = String::new();
+    for h in shop_hosts(catalog, memory_usd_per_gb) {
+        s.push_str(&format!(
+            "host for up to {} GPUs: {} ({}), ${} without the cards\n",
+            h["max_gpus"],
+            h["host"].as_str().unwrap_or(""),
+            h["cpu_id"].as_str().unwrap_or(""),
+            h["price_usd"].as_f64().map_or("unknown".to_owned(), sig),
+        ));
+    }
+    s.push_str(&format!(
+        "{:>9} {:<60} {:>6} {:>9} {:>9} {:>8}  {:<12} {}\n",
+        "USD", "machine", "W", "TG tok/s", "TTFT", "headroom", "verdict", "placement"
+    ));
+    for r in rows {
+        s.push_str(&format!(
+            "{:>9} {:<60} {:>6} {:>9} {:>9} {:>8}  {:<12} {}\n",
+            r.price_usd.map_or("unknown".to_owned(), |p| format!("{p:.0}")),
+            r.name.chars().take(60).collect::<String>(),
+            r.power_w.map_or("?".to_owned(), |w| format!("{w:.0}")),
+            sig(r.generation_tokens_per_s),
+            format!("{} ms", sig(r.time_to_first_token_ms)),
+            format!("{}×", sig(r.headroom)),
+            r.verdict.name(),
+            r.placement,
+        ));
+    }
+    let unknown = rows.iter().filter(|r| r.price_usd.is_none()).count();
+    if unknown > 0 {
+        s.push_str(&format!("{unknown} machines have no public price for a part; they are listed last.\n"));
+    }
+    if rows.is_empty() {
+        s.push_str("No catalog machine meets this target.\n");
+    }
+    s
+}

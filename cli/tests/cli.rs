@@ -376,3 +376,69 @@ fn plan_rows_are_the_estimates() {
     assert!(cpu["rows"].as_array().unwrap().iter().all(|r| r["fits"] != "gpu" && r["fits"] != "partial"));
     assert!(fails_with_one_line(&["plan", "--hardware", GPU, "--use-case", "uc9"]).contains("unknown use case"));
 }
+
+/// `estimate --json` carries the energy figures: the machine's power over its speeds, the
+/// electricity at the given price, and with an API price the break-even point.
+#[test]
+fn estimate_carries_energy_and_break_even() {
+    let e = estimate(GPU, MODEL, &["--electricity-usd-per-kwh", "0.3", "--api-usd-per-million-tokens", "20"]);
+    let energy = &e["energy"];
+    let power = num(energy, "power_w");
+    // A 350 W card plus the default host's 105 W processor.
+    assert_eq!(power, 455.0);
+    let j = num(energy, "joules_per_generated_token");
+    assert!((j - power / num(&e, "aggregate_generation_tokens_per_s")).abs() < 1e-9);
+    assert!((num(energy, "joules_per_prompt_token") - power / num(&e, "prompt_tokens_per_s")).abs() < 1e-9);
+    let kwh = num(energy, "kwh_per_million_generated_tokens");
+    assert!((kwh - j / 3.6).abs() < 1e-9);
+    let cost = num(energy, "cost_usd_per_million_generated_tokens");
+    assert!((cost - 0.3 * kwh).abs() < 1e-9);
+    let price = num(energy, "machine_price_usd");
+    let b = num(energy, "break_even_million_tokens");
+    assert!((price + b * cost - 20.0 * b).abs() < 1e-6, "{energy}");
+    // Without an API price there is no break-even; the default electricity price is 0.25.
+    let plain = estimate(GPU, MODEL, &[]);
+    assert!(plain["energy"].get("break_even_million_tokens").is_none());
+    assert_eq!(num(&plain["energy"], "electricity_usd_per_kwh"), 0.25);
+    assert!(fails_with_one_line(&["estimate", "--hardware", GPU, "--model", MODEL, "--electricity-usd-per-kwh=-1"])
+        .contains("electricity"));
+}
+
+/// `roofline shop`: every row meets the target with exactly `estimate`'s figures for the
+/// same machine, and the rows are sorted by price with unknown prices last.
+#[test]
+fn shop_rows_meet_the_target_and_are_sorted_by_price() {
+    let shop = json(&[
+        "shop",
+        "--model",
+        "qwen2-5-14b",
+        "--min-generation-tokens-per-s",
+        "25",
+        "--max-ttft-ms",
+        "2000",
+        "--budget-usd",
+        "6000",
+    ]);
+    let rows = shop["rows"].as_array().unwrap();
+    assert!(rows.len() > 10, "{} rows", rows.len());
+    let prices: Vec<Option<f64>> = rows.iter().map(|r| r["price_usd"].as_f64()).collect();
+    let known: Vec<f64> = prices.iter().map_while(|p| *p).collect();
+    assert!(known.windows(2).all(|w| w[0] <= w[1]), "{known:?}");
+    assert!(prices[known.len()..].iter().all(Option::is_none));
+    assert!(known.iter().all(|p| *p <= 6000.0));
+    for r in rows.iter().step_by(7) {
+        assert!(num(r, "generation_tokens_per_s") >= 25.0 && num(r, "time_to_first_token_ms") <= 2000.0, "{r}");
+        let id = r["hardware_id"].as_str().unwrap();
+        let gpus = r["gpus"].as_u64().unwrap().max(1).to_string();
+        let mut args = vec!["--quant", "Q4_K_M", "--prompt", "1024", "--gen", "16", "--gpus", &gpus];
+        if let Some(host) = r["host_id"].as_str() {
+            args.extend(["--host", host]);
+        }
+        let e = estimate(id, "qwen2-5-14b", &args);
+        for key in ["generation_tokens_per_s", "time_to_first_token_ms", "verdict"] {
+            assert_eq!(r[key], e[key], "{id} × {gpus} {key}");
+        }
+        assert!(r["power_w"].is_number() || r["power_w"].is_null());
+    }
+    assert!(fails_with_one_line(&["shop", "--model", "qwen2-5-14b", "--verdict", "soon"]).contains("unknown verdict"));
+}

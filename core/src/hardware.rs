@@ -321,7 +321,46 @@ pub struct HardwareEntry {
     /// Present when CPU and GPU share one memory.
     #[serde(default)]
     pub unified_memory: Option<UnifiedMemory>,
+    /// Launch price (MSRP), USD: the card for a discrete GPU, the processor for a desktop,
+    /// workstation or server CPU, the cheapest complete machine with the entry's memory for
+    /// Apple machines, APU mini-PCs, laptops and phones; `None` where no public price
+    /// exists. Its source is the entry's source titled `Price: …`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_usd: Option<f64>,
+    /// Typical power under sustained load, W: for a CPU its package power when it runs the
+    /// model alone (the sheet's TDP or base power); `None` where the entry's GPU `tdp_w`
+    /// stands in (see [`HardwareEntry::sustained_power_w`]). Its source is the entry's
+    /// source titled `Power: …`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_w: Option<f64>,
     /// Citations.
     #[serde(default)]
     pub sources: Vec<Source>,
+}
+
+/// Title prefix of the source that gives an entry's [`HardwareEntry::price_usd`].
+pub const PRICE_SOURCE_PREFIX: &str = "Price: ";
+/// Title prefix of the source that gives an entry's [`HardwareEntry::power_w`].
+pub const POWER_SOURCE_PREFIX: &str = "Power: ";
+
+impl HardwareEntry {
+    /// Typical sustained power, W: [`HardwareEntry::power_w`], else the GPU's board or
+    /// package power (`gpu.tdp_w`, from the spec sheet the entry cites).
+    pub fn sustained_power_w(&self) -> Option<f64> {
+        self.power_w.or_else(|| self.gpu.as_ref().and_then(|g| g.tdp_w))
+    }
+
+    /// The source of [`HardwareEntry::price_usd`].
+    pub fn price_source(&self) -> Option<&Source> {
+        self.sources.iter().find(|s| s.title.starts_with(PRICE_SOURCE_PREFIX))
+    }
+
+    /// The source of [`HardwareEntry::sustained_power_w`]: the `Power: …` source, else
+    /// (for a GPU's `tdp_w`) the entry's first source.
+    pub fn power_source(&self) -> Option<&Source> {
+        self.sources
+            .iter()
+            .find(|s| s.title.starts_with(POWER_SOURCE_PREFIX))
+            .or_else(|| self.sustained_power_w().and_then(|_| self.sources.first()))
+    }
 }

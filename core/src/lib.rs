@@ -11,6 +11,7 @@
 pub mod calibration;
 pub mod catalog;
 pub mod check;
+pub mod cost;
 pub mod efficiency;
 pub mod estimate;
 pub mod explain;
@@ -25,6 +26,7 @@ pub mod runtime;
 pub mod scenario;
 pub mod series;
 pub mod share;
+pub mod shop;
 pub mod source;
 pub mod system;
 pub mod units;

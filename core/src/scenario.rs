@@ -146,6 +146,8 @@ pub fn check_system(system: &System) -> Result<(), SpecError> {
         memory: Some(system.memory.clone()),
         gpu: system.gpu.clone(),
         unified_memory: system.unified,
+        price_usd: None,
+        power_w: None,
         sources: Vec::new(),
     };
     check_hardware(&entry)?;
