@@ -101,6 +101,23 @@ pub struct FamilyParams {
     /// block at this small fraction of the peak and grows with the context.
     #[serde(default = "default_attention_efficiency")]
     pub attention_efficiency: f64,
+    /// Query tokens a GPU's flash-attention kernel processes per pass over the KV cache in
+    /// prompt processing: the kernel tiles a micro-batch's queries and streams the cached
+    /// keys and values once per tile, so a micro-batch of `n` tokens at depth `d` reads
+    /// `ceil(n / tile) × KV bytes(d)`. llama.cpp's kernels take 8 to 64 query columns per
+    /// tile depending on backend and GPU (a grouped-query head group shares one pass); on
+    /// a GPU with modest bandwidth and a deep cache this traffic, not the FLOPs, bounds
+    /// attention.
+    #[serde(default = "default_attention_tile_tokens")]
+    pub attention_tile_tokens: f64,
+    /// Tokens per expert at which a GPU's mixture-of-experts matrix kernels reach half
+    /// their large-batch rate. A prompt micro-batch of `n` tokens sends `n × k / E` of them
+    /// to each of `E` experts (`k` active): a few dozen rows, too few to fill the tiles of
+    /// a matrix kernel, so the routed experts' FLOPs run at
+    /// `b / (b + h) ÷ (u / (u + h))` of the dense products' rate (`b` tokens per expert,
+    /// `u` the micro-batch, `h` this).
+    #[serde(default = "default_expert_half_batch_tokens")]
+    pub expert_half_batch_tokens: f64,
     /// Fixed cost of one transformer block per step, µs: kernel launches on GPUs; on CPUs
     /// the cost per core of the threads synchronising after each operation (a block costs
     /// `cores ×` this).
@@ -137,6 +154,8 @@ impl FamilyParams {
             vector_efficiency: 0.5,
             generation_compute_efficiency: 0.1,
             attention_efficiency: default_attention_efficiency(),
+            attention_tile_tokens: default_attention_tile_tokens(),
+            expert_half_batch_tokens: default_expert_half_batch_tokens(),
             layer_latency_us: if cpu { 1.0 } else { 40.0 },
             step_latency_us: 500.0,
             core_bandwidth_gb_per_s: 12.0,
@@ -152,6 +171,16 @@ impl FamilyParams {
 /// before it existed get): a few per cent of the vector peak.
 fn default_attention_efficiency() -> f64 {
     0.05
+}
+
+/// Prior of [`FamilyParams::attention_tile_tokens`]: a middle value of llama.cpp's tiles.
+fn default_attention_tile_tokens() -> f64 {
+    32.0
+}
+
+/// Prior of [`FamilyParams::expert_half_batch_tokens`]: a matrix kernel's tile of rows.
+fn default_expert_half_batch_tokens() -> f64 {
+    32.0
 }
 
 /// Prior of [`FamilyParams::windows_latency_factor`]: no difference from Linux.
@@ -174,11 +203,22 @@ pub struct EngineFactors {
     pub compute_factor: f64,
     /// Factor on a GPU's sustained bandwidth (generation).
     pub bandwidth_factor: f64,
+    /// A GPU's fixed cost per block and step under this engine, µs, replacing its family's
+    /// (`None`: the family's). The fixed costs are the engine's more than the backend's:
+    /// how it builds the step's graph, launches kernels (llama.cpp replays a step as one
+    /// CUDA or HIP graph) and synchronises with the host; the families' latencies describe
+    /// LocalScore's llamafile builds, each of which issued its backend's kernels its own way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer_latency_us: Option<f64>,
+    /// The same for the fixed cost of a step, µs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_latency_us: Option<f64>,
 }
 
 impl EngineFactors {
     /// The reference engine's: no change.
-    pub const ONE: EngineFactors = EngineFactors { compute_factor: 1.0, bandwidth_factor: 1.0 };
+    pub const ONE: EngineFactors =
+        EngineFactors { compute_factor: 1.0, bandwidth_factor: 1.0, layer_latency_us: None, step_latency_us: None };
 }
 
 /// The full parameter set: one [`FamilyParams`] per family.

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::efficiency::{Efficiency, EngineFactors, Family, FamilyParams, ALL_FAMILIES};
 use crate::runtime::Engine;
 use crate::validate::bench::{self, BenchCase, Phase, DEEP_TOKENS};
-use crate::validate::{compare, predict, ratio_band, stats, Comparison, ErrorStats, Group};
+use crate::validate::sources::{points, Figure, Point};
+use crate::validate::{compare, predict, stats, Comparison, ErrorStats, Group};
 
 /// Fewest device × model groups a family needs to be fitted.
 pub const MIN_GROUPS: usize = 4;
@@ -32,6 +33,10 @@ struct Optional {
     windows: bool,
     /// `laptop_efficiency`.
     laptop: bool,
+    /// `attention_tile_tokens`.
+    deep: bool,
+    /// `expert_half_batch_tokens`.
+    moe: bool,
 }
 
 /// One fitted parameter of a family, searched over its logarithm within `(low, high)`.
@@ -47,6 +52,8 @@ enum Param {
     Attention,
     Windows,
     Laptop,
+    AttentionTile,
+    ExpertBatch,
 }
 
 impl Param {
@@ -57,6 +64,8 @@ impl Param {
             Param::StepLatency => (0.01, 100_000.0),
             Param::Windows => (1.0, 20.0),
             Param::Laptop => (0.05, 1.0),
+            Param::AttentionTile => (1.0, 512.0),
+            Param::ExpertBatch => (0.1, 4096.0),
             _ => (1e-6, 1.0),
         }
     }
@@ -73,6 +82,8 @@ impl Param {
             Param::Attention => p.attention_efficiency,
             Param::Windows => p.windows_latency_factor,
             Param::Laptop => p.laptop_efficiency,
+            Param::AttentionTile => p.attention_tile_tokens,
+            Param::ExpertBatch => p.expert_half_batch_tokens,
         }
     }
 
@@ -90,6 +101,8 @@ impl Param {
             Param::Attention => p.attention_efficiency = v,
             Param::Windows => p.windows_latency_factor = v,
             Param::Laptop => p.laptop_efficiency = v,
+            Param::AttentionTile => p.attention_tile_tokens = v,
+            Param::ExpertBatch => p.expert_half_batch_tokens = v,
         }
     }
 }
@@ -111,6 +124,12 @@ fn params(cpu: bool, opt: Optional) -> Vec<Param> {
     }
     if opt.laptop {
         v.push(Param::Laptop);
+    }
+    if opt.deep {
+        v.push(Param::AttentionTile);
+    }
+    if opt.moe {
+        v.push(Param::ExpertBatch);
     }
     v
 }
@@ -310,14 +329,66 @@ pub fn fit_engines(cases: &[&BenchCase], reference: Engine, eff: &mut Efficiency
             if let Some(r) = ratio(Phase::Prompt, eff) {
                 f.compute_factor = (f.compute_factor * r).clamp(0.05, 20.0);
             }
-            if let Some(r) = ratio(Phase::Generation, eff) {
-                f.bandwidth_factor = (f.bandwidth_factor * r).clamp(0.05, 20.0);
+            if engine.own_profile() {
+                if let Some(r) = ratio(Phase::Generation, eff) {
+                    f.bandwidth_factor = (f.bandwidth_factor * r).clamp(0.05, 20.0);
+                }
+                eff.engines.insert(engine, f);
+            } else {
+                eff.engines.insert(engine, f);
+                fit_engine_generation(cases, engine, eff);
             }
-            eff.engines.insert(engine, f);
         }
     }
     // Rounding noise aside, a profile of ones says nothing: keep the file lean.
     eff.engines.retain(|_, f| *f != EngineFactors::ONE);
+}
+
+/// Fits a shared engine's bandwidth factor and its own GPU latencies (per block and per
+/// step) together on its GPU generation tests below [`DEEP_TOKENS`] of depth: a step's time
+/// is `bytes / bandwidth + fixed costs`, and the tests span models from 1 to 120 B
+/// parameters and 16 to 120 blocks on GPUs from 256 GB/s to 3 TB/s, so how the measured
+/// time grows with the bytes and the blocks separates the three (a bandwidth factor alone
+/// would carry the reference engine's fixed costs into every model size). Robust loss, as
+/// the families' fits.
+fn fit_engine_generation(cases: &[&BenchCase], engine: Engine, eff: &mut Efficiency) {
+    let mine: Vec<&BenchCase> = cases
+        .iter()
+        .copied()
+        .filter(|c| {
+            c.run.engine == engine
+                && c.run.phase == Phase::Generation
+                && c.run.depth < DEEP_TOKENS
+                && c.system.gpu.is_some()
+        })
+        .collect();
+    if mine.len() < MIN_GROUPS {
+        return;
+    }
+    let start = eff.engine(engine);
+    let at = |x: &[f64]| EngineFactors {
+        bandwidth_factor: x[0].exp().clamp(0.05, 20.0),
+        layer_latency_us: Some(x[1].exp().clamp(0.01, 5000.0)),
+        step_latency_us: Some(x[2].exp().clamp(0.01, 100_000.0)),
+        ..start
+    };
+    let mut trial = eff.clone();
+    let mut objective = |x: &[f64]| -> f64 {
+        trial.engines.insert(engine, at(x));
+        mine.iter().map(|c| bench::predict(c, &trial).map_or(10.0, |p| cauchy((p / c.run.tokens_per_s).ln()))).sum()
+    };
+    // From the reference's CUDA latencies (the best-measured family) where none yet.
+    let reference = eff.get(Family::Cuda);
+    let x0 = [
+        start.bandwidth_factor.ln(),
+        start.layer_latency_us.unwrap_or(reference.layer_latency_us).max(0.01).ln(),
+        start.step_latency_us.unwrap_or(reference.step_latency_us).max(0.01).ln(),
+    ];
+    let mut x = x0.to_vec();
+    for _ in 0..2 {
+        x = nelder_mead(&mut objective, &x, 0.3, 80);
+    }
+    eff.engines.insert(engine, at(&x));
 }
 
 /// Whether `engine` gets a profile from `cases`: tests from [`MIN_DEVICES`] devices or more,
@@ -368,7 +439,29 @@ fn fit_families(groups: &[&Group], cases: &[&BenchCase], weights: &[f64], eff: &
         let windows = !cpu && mine.iter().filter(|g| 2 * g.windows_runs > g.runs).count() >= MIN_GROUPS;
         // Likewise the laptop factor, where enough groups ran on laptop GPUs.
         let laptop = !cpu && mine.iter().filter(|g| g.on_laptop_gpu()).count() >= MIN_GROUPS;
-        let fitted = params(cpu, Optional { windows, laptop });
+        // The flash-attention tile, where prompts at depth with flash attention were
+        // measured on enough device × model pairs (below that depth the cache's traffic
+        // is too small to tell the tile).
+        let deep_pairs: BTreeSet<(&str, &str)> = my_cases
+            .iter()
+            .filter(|(c, _)| {
+                c.run.phase == Phase::Prompt
+                    && c.run.depth >= DEEP_TOKENS
+                    && c.system.gpu.is_some()
+                    && c.run.flash_attention.enabled(c.run.engine)
+            })
+            .map(|(c, _)| (c.run.hardware_id.as_str(), c.run.model_id.as_str()))
+            .collect();
+        let deep = !cpu && deep_pairs.len() >= MIN_GROUPS;
+        // The experts' small-batch rate, where prompts of mixture-of-experts models were
+        // measured on enough device × model pairs.
+        let moe_pairs: BTreeSet<(&str, &str)> = my_cases
+            .iter()
+            .filter(|(c, _)| c.run.phase == Phase::Prompt && c.system.gpu.is_some() && c.model.moe.is_some())
+            .map(|(c, _)| (c.run.hardware_id.as_str(), c.run.model_id.as_str()))
+            .collect();
+        let moe = !cpu && moe_pairs.len() >= MIN_GROUPS;
+        let fitted = params(cpu, Optional { windows, laptop, deep, moe });
         let base = eff.get(family);
         let x0 = to_vec(&base, &fitted);
         let mut trial = eff.clone();
@@ -444,30 +537,84 @@ pub(crate) fn fold_of(device: &str, folds: usize) -> usize {
     (h % folds as u64) as usize
 }
 
-/// K-fold cross-validation by device: each device's groups are predicted by parameters
-/// fitted without that device. Returns the out-of-fold comparisons.
-///
-/// Other sources' tests (`cases`) take part in every fold's fit.
+/// K-fold cross-validation by device: each device's LocalScore groups and other sources'
+/// tests are predicted by parameters fitted without that device. Returns the out-of-fold
+/// comparisons of the groups and points of the tests.
 pub fn cross_validate(
     groups: &[&Group],
     cases: &[&BenchCase],
     start: &Efficiency,
     folds: usize,
     iterations: usize,
-) -> Vec<Comparison> {
+) -> (Vec<Comparison>, Vec<Point>) {
     let ks: Vec<usize> = (0..folds).collect();
-    par_map(&ks, |&k| {
-        let train: Vec<&Group> = groups.iter().copied().filter(|g| fold_of(&g.hardware_id, folds) != k).collect();
-        let test: Vec<&Group> = groups.iter().copied().filter(|g| fold_of(&g.hardware_id, folds) == k).collect();
-        if test.is_empty() {
-            return Vec::new();
+    let results = par_map(&ks, |&k| {
+        let held = |device: &str| fold_of(device, folds) == k;
+        let train: Vec<&Group> = groups.iter().copied().filter(|g| !held(&g.hardware_id)).collect();
+        let test: Vec<&Group> = groups.iter().copied().filter(|g| held(&g.hardware_id)).collect();
+        let train_cases: Vec<&BenchCase> = cases.iter().copied().filter(|c| !held(&c.run.hardware_id)).collect();
+        let test_cases: Vec<&BenchCase> = cases.iter().copied().filter(|c| held(&c.run.hardware_id)).collect();
+        if test.is_empty() && test_cases.is_empty() {
+            return (Vec::new(), Vec::new());
         }
-        let eff = fit_sources(&train, cases, start, iterations);
-        compare(&test, &eff)
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+        let eff = fit_sources(&train, &train_cases, start, iterations);
+        (compare(&test, &eff), points(&[], &test_cases, &eff))
+    });
+    let mut comparisons = Vec::new();
+    let mut case_points = Vec::new();
+    for (c, p) in results {
+        comparisons.extend(c);
+        case_points.extend(p);
+    }
+    (comparisons, case_points)
+}
+
+/// The error band of `family`'s `figure` from held-out predictions: the 10th and 90th
+/// percentile of measured ÷ predicted over LocalScore's groups (each weighing one) and the
+/// other sources' tests (a source's device × model weighing one, shared by its tests),
+/// widened to hold 1 (the estimate); `None` with less than [`MIN_GROUPS`] of weight.
+fn held_out_band(family: Family, figure: Figure, groups: &[Comparison], cases: &[Point]) -> Option<[f64; 2]> {
+    let mut weighted: Vec<(f64, f64)> = groups
+        .iter()
+        .filter(|c| c.family == family)
+        .map(|c| match figure {
+            Figure::Prompt => c.prompt_tokens_per_s,
+            _ => c.generation_tokens_per_s,
+        })
+        .map(|pair| (pair, 1.0))
+        .map(|((m, p), w)| (m / p, w))
+        .collect();
+    let mine: Vec<&Point> = cases.iter().filter(|p| p.family == family && p.figure == figure).collect();
+    let mut n: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for p in &mine {
+        *n.entry((p.source.as_str(), p.hardware_id.as_str(), p.model_id.as_str())).or_insert(0) += 1;
+    }
+    for p in &mine {
+        let k = n.get(&(p.source.as_str(), p.hardware_id.as_str(), p.model_id.as_str())).copied().unwrap_or(1);
+        weighted.push((p.measured / p.predicted, 1.0 / k as f64));
+    }
+    weighted.retain(|(r, _)| r.is_finite() && *r > 0.0);
+    let total: f64 = weighted.iter().map(|(_, w)| w).sum();
+    // The band holds the estimate itself: where a family's held-out predictions all miss
+    // to one side (its priors, unfitted, are biased), it runs from the estimate to the far
+    // percentile, so it still says how far off the estimate may be.
+    (total >= MIN_GROUPS as f64)
+        .then(|| [weighted_quantile(&mut weighted, 0.1).min(1.0), weighted_quantile(&mut weighted, 0.9).max(1.0)])
+}
+
+/// The `q` quantile of weighted values `(value, weight)` (sorts them): the first value at
+/// which the cumulative weight reaches `q` of the total.
+fn weighted_quantile(values: &mut [(f64, f64)], q: f64) -> f64 {
+    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = values.iter().map(|(_, w)| w).sum();
+    let mut acc = 0.0;
+    for (v, w) in values.iter() {
+        acc += w;
+        if acc >= q * total {
+            return *v;
+        }
+    }
+    values.last().map_or(f64::NAN, |(v, _)| *v)
 }
 
 /// `f` over `items`, each on a thread of its own where the platform has threads (the fits
@@ -487,7 +634,8 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
 }
 
 /// In-sample and cross-validated errors, and the parameters with error bands set from the
-/// cross-validated residuals (10th and 90th percentile of measured ÷ predicted).
+/// cross-validated residuals of every source (10th and 90th percentile of measured ÷
+/// predicted, each device predicted by a fit without it).
 #[derive(Debug, Clone, Serialize)]
 pub struct FitReport {
     /// Parameters fitted on all groups, with bands.
@@ -502,8 +650,9 @@ pub struct FitReport {
     pub cross_validated_comparisons: Vec<Comparison>,
 }
 
-/// Fits on LocalScore's groups and the other sources' tests, cross-validates LocalScore by
-/// device with `folds` folds and sets the bands.
+/// Fits on LocalScore's groups and the other sources' tests, cross-validates every source
+/// by device with `folds` folds (a device held out of all of them at once) and sets the
+/// bands from the held-out predictions.
 pub fn fit_and_validate(
     groups: &[&Group],
     cases: &[&BenchCase],
@@ -514,20 +663,20 @@ pub fn fit_and_validate(
     // The fit on all groups and the cross-validation's fits run side by side.
     let jobs = [None, Some(folds)];
     let mut results = par_map(&jobs, |job| match job {
-        None => (Some(fit_sources(groups, cases, start, iterations)), Vec::new()),
+        None => (Some(fit_sources(groups, cases, start, iterations)), Default::default()),
         Some(folds) => (None, cross_validate(groups, cases, start, *folds, iterations)),
     });
-    let cv = results.pop().map(|r| r.1).unwrap_or_default();
+    let (cv, cv_cases) = results.pop().map(|r| r.1).unwrap_or_default();
     let mut efficiency = results.pop().and_then(|r| r.0).unwrap_or_else(|| start.clone());
     let comparisons = compare(groups, &efficiency);
     for family in ALL_FAMILIES {
-        let mine: Vec<&Comparison> = cv.iter().filter(|c| c.family == family).collect();
-        if mine.len() < MIN_GROUPS {
-            continue;
-        }
-        if let Some(p) = efficiency.families.get_mut(&family) {
-            p.band_generation = ratio_band(mine.iter().map(|c| c.generation_tokens_per_s), 0.1, 0.9);
-            p.band_prompt = ratio_band(mine.iter().map(|c| c.prompt_tokens_per_s), 0.1, 0.9);
+        let bands = (
+            held_out_band(family, Figure::Generation, &cv, &cv_cases),
+            held_out_band(family, Figure::Prompt, &cv, &cv_cases),
+        );
+        if let (Some(p), (Some(generation), Some(prompt))) = (efficiency.families.get_mut(&family), bands) {
+            p.band_generation = generation;
+            p.band_prompt = prompt;
         }
     }
     FitReport {

@@ -48,11 +48,21 @@ pub struct Device {
     /// fused kernel streams the cache like any matrix-vector product, at the larger of that
     /// and the generation rate (`× generation_compute_efficiency`).
     pub attention_gflops: f64,
+    /// Prompt processing's passes over the KV cache: a GPU's flash-attention tile
+    /// ([`crate::efficiency::FamilyParams::attention_tile_tokens`]) or, without flash
+    /// attention, the score matrix written and read back; `None` on a CPU, whose attention
+    /// works from its caches.
+    pub prompt_attention: Option<PromptAttention>,
+    /// Tokens per expert at which the routed experts' matrix kernels reach half their
+    /// rate ([`crate::efficiency::FamilyParams::expert_half_batch_tokens`]); 0 on a CPU,
+    /// whose kernels work row by row.
+    pub expert_half_batch_tokens: f64,
     /// Fixed cost per block per step, s: GPU `layer_latency` (× the family's
-    /// `windows_latency_factor` on Windows); CPU `cores × layer_latency` (threads
+    /// `windows_latency_factor` on Windows; the engine's own where it has one); CPU `cores × layer_latency` (threads
     /// synchronising after every operation).
     pub layer_latency_s: f64,
-    /// Fixed cost per step, s (a GPU's × `windows_latency_factor` on Windows).
+    /// Fixed cost per step, s (a GPU's × `windows_latency_factor` on Windows; the engine's
+    /// own where it has one).
     pub step_latency_s: f64,
     /// Memory this device may use, GB.
     pub capacity_gb: f64,
@@ -90,6 +100,21 @@ impl GpuBandwidthFactors {
     }
 }
 
+/// How a GPU's prompt attention moves memory beyond the weights.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum PromptAttention {
+    /// Flash attention: the cached keys and values are streamed once per tile of
+    /// `tile_tokens` query tokens.
+    Flash {
+        /// Query tokens per pass over the cache.
+        tile_tokens: f64,
+    },
+    /// Without flash attention: the keys and values are read once by a matrix product,
+    /// and the score matrix (`heads × tokens × context`, F32) is written, read and written
+    /// by the softmax and read by the product with the values.
+    Scores,
+}
+
 /// The CPU (index 0) followed by each GPU, for `workload`'s runtime: its operating system,
 /// engine (a GPU's rates × the engine's [`crate::efficiency::EngineFactors`]) and flash
 /// attention.
@@ -119,6 +144,8 @@ pub fn devices(system: &System, eff: &Efficiency, workload: &Workload) -> Vec<De
             },
         // Every operation of a block ends at a barrier all threads pass (one per core), and
         // each thread's arrival costs a cache-line transfer: the block's cost grows with cores.
+        prompt_attention: None,
+        expert_half_batch_tokens: 0.0,
         layer_latency_s: cp.layer_latency_us * cores * 1e-6,
         step_latency_s: cp.step_latency_us * 1e-6,
         capacity_gb: system.host_usable_gb(),
@@ -158,8 +185,14 @@ pub fn devices(system: &System, eff: &Efficiency, workload: &Workload) -> Vec<De
                     } else {
                         p.attention_efficiency
                     },
-                layer_latency_s: p.layer_latency_us * 1e-6 * os_factor,
-                step_latency_s: p.step_latency_us * 1e-6 * os_factor,
+                prompt_attention: Some(if flash {
+                    PromptAttention::Flash { tile_tokens: p.attention_tile_tokens.max(1.0) }
+                } else {
+                    PromptAttention::Scores
+                }),
+                expert_half_batch_tokens: p.expert_half_batch_tokens,
+                layer_latency_s: engine.layer_latency_us.unwrap_or(p.layer_latency_us) * 1e-6 * os_factor,
+                step_latency_s: engine.step_latency_us.unwrap_or(p.step_latency_us) * 1e-6 * os_factor,
                 capacity_gb: system.gpu_capacity_gb(),
                 link_gb_per_s: if system.unified.is_some() { None } else { gpu.pcie_gb_per_s() },
             });

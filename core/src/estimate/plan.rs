@@ -22,6 +22,8 @@ pub struct DeviceLoad {
     pub expert_active_fraction: f64,
     /// Matrix FLOPs per token, `2 ×` the weights a token multiplies (active experts only).
     pub flops_per_token: f64,
+    /// The part of [`DeviceLoad::flops_per_token`] in routed experts.
+    pub expert_flops_per_token: f64,
     /// Whether the output projection runs here.
     pub has_output: bool,
 }
@@ -106,6 +108,7 @@ pub fn plan(model: &ModelSpec, quant: QuantScheme, map: &LayerMap, gpus: u32) ->
             load.weight_bytes += bytes;
             load.flops_per_token += 2.0 * t.elements as f64 * t.active_fraction;
             if is_expert {
+                load.expert_flops_per_token += 2.0 * t.elements as f64 * t.active_fraction;
                 load.expert_bytes += bytes;
                 load.expert_active_fraction = t.active_fraction;
             } else {

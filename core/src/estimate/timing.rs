@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use super::devices::{Device, DeviceKind};
+use super::devices::{Device, DeviceKind, PromptAttention};
 use super::memory::{BATCH_TOKENS, UBATCH_TOKENS};
 use super::plan::DeviceLoad;
 use crate::model::ModelSpec;
@@ -181,6 +181,17 @@ pub struct Pipeline {
     pub factor: f64,
 }
 
+/// The routed experts' matrix rate relative to the dense products' for `per_expert` tokens
+/// per expert in a micro-batch: `b / (b + h) ÷ (u / (u + h))`, at most 1 (`h` =
+/// `half_batch`, `u` = [`UBATCH_TOKENS`]; 1 where `h` is 0).
+pub fn expert_rate(per_expert: f64, half_batch: f64) -> f64 {
+    if half_batch <= 0.0 || per_expert <= 0.0 {
+        return 1.0;
+    }
+    let u = f64::from(UBATCH_TOKENS);
+    ((per_expert / (per_expert + half_batch)) / (u / (u + half_batch))).clamp(1e-3, 1.0)
+}
+
 /// Everything timing needs, built once per estimate.
 pub struct Timer<'a> {
     /// The model.
@@ -215,6 +226,27 @@ impl Timer<'_> {
         let kv_per_token = self.model.kv_elements_per_token(0) as f64 * self.kv_bytes_per_element;
         let kv = kv_per_token * (global * end + local * end.min(window));
         (flops, kv)
+    }
+
+    /// Bytes a device's prompt attention moves beyond the weights for `tokens` new tokens
+    /// of one sequence whose context runs from `start` (see [`PromptAttention`]): with flash
+    /// attention the cache up to `start + tokens` once per query tile; without it the cache
+    /// once and the score matrix four times (written, read and written by the softmax, read
+    /// by the product with the values), `heads × tokens × context × 4 B` per block.
+    fn attention_traffic(&self, dev: &Device, load: &DeviceLoad, start: f64, tokens: f64) -> f64 {
+        let Some(mode) = dev.prompt_attention else { return 0.0 };
+        let (_, kv) = self.attention(load, start, tokens);
+        match mode {
+            PromptAttention::Flash { tile_tokens } => kv * (tokens / tile_tokens).ceil().max(1.0),
+            PromptAttention::Scores => {
+                let end = start + tokens;
+                let (local, global) =
+                    (f64::from(load.local_layers), load.layers.len() as f64 - f64::from(load.local_layers));
+                let window = self.model.sliding_window.map_or(f64::INFINITY, |w| f64::from(w.window_tokens));
+                let scores = f64::from(self.model.heads) * tokens * (global * end + local * end.min(window));
+                kv + 4.0 * 4.0 * scores
+            }
+        }
     }
 
     /// One device's share of a generation step for `batch` sequences at `context` tokens
@@ -289,12 +321,14 @@ impl Timer<'_> {
         // Attention grows along each sequence: walk a sequence in steps and scale by batch.
         let seq_steps = (prompt / ubatch).ceil().max(1.0);
         let seq_tokens = prompt / seq_steps;
+        // Per device: attention FLOPs and the bytes attention moves, per micro-batch.
         let mut attn = vec![(0.0, 0.0); self.loads.len()];
         for s in 0..seq_steps as u64 {
             let start = depth + s as f64 * seq_tokens;
-            for (i, load) in self.loads.iter().enumerate() {
+            for (i, (dev, load)) in self.devices.iter().zip(self.loads).enumerate() {
                 let (f, _) = self.attention(load, start, seq_tokens);
                 attn[i].0 += f * batch / steps;
+                attn[i].1 += self.attention_traffic(dev, load, start, seq_tokens) * batch / steps;
             }
         }
         let gpu = self.devices.iter().enumerate().find(|(_, d)| d.kind == DeviceKind::Gpu);
@@ -303,22 +337,32 @@ impl Timer<'_> {
             if !does_work(load) {
                 continue;
             }
-            let bytes = load.dense_read_bytes + load.expert_read_bytes(tokens_per_step);
+            let weight_bytes = load.dense_read_bytes + load.expert_read_bytes(tokens_per_step);
+            let bytes = weight_bytes + attn[i].1;
             let flops = tokens_per_step * load.flops_per_token + attn[i].0;
+            // The routed experts' FLOPs count at their small batches' rate.
+            let expert_rate = expert_rate(tokens_per_step * load.expert_active_fraction, dev.expert_half_batch_tokens);
+            let matrix_flops = tokens_per_step
+                * (load.flops_per_token - load.expert_flops_per_token + load.expert_flops_per_token / expert_rate);
             let mem_s = bytes / (dev.bandwidth_gb_per_s * 1e9);
             let comp_s = flops / (dev.gflops * 1e9);
             let mut here =
                 TimeSplit { latency_s: load.layers.len() as f64 * dev.layer_latency_s, ..TimeSplit::default() };
-            if mem_s >= comp_s {
-                here.memory_s = mem_s;
-            } else {
-                here.compute_s = comp_s;
+            // Two rooflines one after the other: the weights' matrix products, then attention
+            // (its own kernels, bound by its FLOPs or by the cache and scores it moves).
+            let rate = |bytes: f64, flops: f64| (bytes / (dev.bandwidth_gb_per_s * 1e9), flops / (dev.gflops * 1e9));
+            for (m, c) in [rate(weight_bytes, matrix_flops), rate(attn[i].1, attn[i].0)] {
+                if m >= c {
+                    here.memory_s += m;
+                } else {
+                    here.compute_s += c;
+                }
             }
             let mut offloaded_to = None;
             if let (DeviceKind::Cpu, Some((gi, g)), true) = (dev.kind, gpu, tokens_per_step >= 32.0) {
                 if let Some(link) = g.link_gb_per_s {
                     let moved = TimeSplit {
-                        pcie_s: bytes / (link * 1e9),
+                        pcie_s: weight_bytes / (link * 1e9),
                         compute_s: flops / (g.gflops * 1e9),
                         latency_s: load.layers.len() as f64 * g.layer_latency_s,
                         memory_s: 0.0,

@@ -61,6 +61,8 @@ pub struct BenchRun {
     /// Whether it ran with flash attention (column `flash_attention`, `on` or `off`;
     /// the engine's default where the table has none).
     pub flash_attention: FlashAttention,
+    /// The source's name for the build or driver (column `variant`; empty where none).
+    pub variant: String,
 }
 
 /// Parses the common table (header row first; columns named in the module docs).
@@ -83,7 +85,7 @@ pub fn parse_bench_tsv(text: &str) -> Result<Vec<BenchRun>, ParseError> {
         col("depth")?,
         col("tokens_per_s")?,
     ];
-    let (c_engine, c_fa) = (col("engine").ok(), col("flash_attention").ok());
+    let (c_engine, c_fa, c_variant) = (col("engine").ok(), col("flash_attention").ok(), col("variant").ok());
     let mut runs = Vec::new();
     for (i, line) in lines.enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
@@ -128,6 +130,7 @@ pub fn parse_bench_tsv(text: &str) -> Result<Vec<BenchRun>, ParseError> {
             tokens_per_s,
             engine,
             flash_attention,
+            variant: optional(c_variant).to_owned(),
         });
     }
     Ok(runs)
@@ -159,13 +162,25 @@ pub enum Uncovered {
     Quant(String),
     /// The machine cannot be assembled (GPU count).
     System(String),
+    /// A driver the estimator does not describe (see [`UNMODELLED_DRIVERS`]).
+    Driver(String),
 }
+
+/// Drivers whose runs are left out: AMDVLK, AMD's own Vulkan driver, which AMD stopped
+/// developing in 2025 in favour of Mesa's RADV (the Vulkan driver of every current Linux
+/// distribution); it runs llama.cpp's prompt kernels at a fraction of RADV's speed on the
+/// same chip (the Strix Halo campaign measured both), and the Vulkan family describes RADV.
+pub const UNMODELLED_DRIVERS: [&str; 1] = ["amdvlk"];
 
 /// Resolves every run; returns the covered cases and, per reason, how many were left out.
 pub fn resolve(catalog: &Catalog, runs: &[BenchRun]) -> (Vec<BenchCase>, BTreeMap<Uncovered, usize>) {
     let mut cases = Vec::new();
     let mut left_out = BTreeMap::new();
     for r in runs {
+        if let Some(d) = UNMODELLED_DRIVERS.iter().find(|d| r.variant.to_ascii_lowercase().contains(**d)) {
+            *left_out.entry(Uncovered::Driver((*d).to_owned())).or_insert(0) += 1;
+            continue;
+        }
         let why = match (catalog.hardware(&r.hardware_id), catalog.model(&r.model_id), QuantScheme::parse(&r.quant)) {
             (Err(_), _, _) => Uncovered::Hardware(r.hardware_id.clone()),
             (_, Err(_), _) => Uncovered::Model(r.model_id.clone()),
@@ -384,6 +399,7 @@ mod tests {
             tokens_per_s: 1.0,
             engine: Engine::LlamaCpp,
             flash_attention: FlashAttention::Auto,
+            variant: String::new(),
         };
         let (cases, left) = resolve(&catalog, &[run(0), run(32768)]);
         assert!(left.is_empty(), "{left:?}");
