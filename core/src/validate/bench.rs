@@ -172,13 +172,19 @@ pub enum Uncovered {
 /// same chip (the Strix Halo campaign measured both), and the Vulkan family describes RADV.
 pub const UNMODELLED_DRIVERS: [&str; 1] = ["amdvlk"];
 
+/// The unmodelled driver `run` used, if any (named in its `variant`).
+pub fn unmodelled_driver(run: &BenchRun) -> Option<&'static str> {
+    let variant = run.variant.to_ascii_lowercase();
+    UNMODELLED_DRIVERS.iter().copied().find(|d| variant.contains(d))
+}
+
 /// Resolves every run; returns the covered cases and, per reason, how many were left out.
 pub fn resolve(catalog: &Catalog, runs: &[BenchRun]) -> (Vec<BenchCase>, BTreeMap<Uncovered, usize>) {
     let mut cases = Vec::new();
     let mut left_out = BTreeMap::new();
     for r in runs {
-        if let Some(d) = UNMODELLED_DRIVERS.iter().find(|d| r.variant.to_ascii_lowercase().contains(**d)) {
-            *left_out.entry(Uncovered::Driver((*d).to_owned())).or_insert(0) += 1;
+        if let Some(d) = unmodelled_driver(r) {
+            *left_out.entry(Uncovered::Driver(d.to_owned())).or_insert(0) += 1;
             continue;
         }
         let why = match (catalog.hardware(&r.hardware_id), catalog.model(&r.model_id), QuantScheme::parse(&r.quant)) {
