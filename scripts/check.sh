@@ -10,8 +10,8 @@ cargo fmt --all -- --check
 echo "== clippy (native)"
 cargo clippy --workspace --exclude roofline-app --exclude roofline-device --all-targets --locked -- -D warnings
 
-echo "== clippy (wasm32: the core, the GPU probes, the site and its device-test module)"
-cargo clippy -p roofline-core -p roofline-gpu -p roofline-app -p roofline-device --target wasm32-unknown-unknown --locked -- -D warnings
+echo "== clippy (wasm32: the core, the GPU probes, the site, its device-test and planner modules)"
+cargo clippy -p roofline-core -p roofline-gpu -p roofline-app -p roofline-device -p roofline-planner --target wasm32-unknown-unknown --locked -- -D warnings
 
 echo "== clippy (native: the site's prerendering of its first view)"
 cargo clippy -p roofline-app --no-default-features --features ssr --all-targets --locked -- -D warnings

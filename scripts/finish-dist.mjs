@@ -121,7 +121,7 @@ fs.writeFileSync(indexPath, html);
 
 // 4. The service worker: this build's files, cache-first; pages network-first. The
 //    device-test module is cached when first used, not fetched for every visitor.
-const lazy = (f) => f.startsWith('roofline-device');
+const lazy = (f) => f.startsWith('roofline-device') || f.startsWith('roofline-planner');
 const assets = ['./', './index.html', ...files.filter((f) => !lazy(f)).map((f) => `./${f}`)];
 const sw = `// Roofline's offline cache for build ${build} (written by scripts/finish-dist.mjs).
 const BUILD = ${JSON.stringify(build)};

@@ -8,7 +8,7 @@ use roofline_core::share::Page;
 use crate::browser;
 use crate::components::notices::Notices;
 use crate::components::share::ShareButton;
-use crate::pages::{calculator::Calculator, compare::Compare, device::Device};
+use crate::pages::{calculator::Calculator, compare::Compare, device::Device, planner::Planner};
 use crate::state::{Store, STORAGE_KEY};
 
 /// Writes within this many ms of the previous one replace the history entry (a slider
@@ -100,6 +100,8 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"How fast will this model run on this machine — and is that good enough?"</p>
             <nav aria-label="Pages">
                 {tab(Page::Calculator, "Calculator", "nav-calculator")}
+                {tab(Page::Plan, "What can I run?", "nav-plan")}
+                {tab(Page::Buy, "What to buy", "nav-buy")}
                 {tab(Page::Compare, "Compare", "nav-compare")}
                 {tab(Page::Device, "Test this device", "nav-device")}
             </nav>
@@ -120,6 +122,7 @@ pub fn App() -> impl IntoView {
             {move || match page.get() {
                 Page::Compare => view! { <Compare /> }.into_any(),
                 Page::Device => view! { <Device /> }.into_any(),
+                Page::Plan | Page::Buy => view! { <Planner /> }.into_any(),
                 _ => view! { <Calculator /> }.into_any(),
             }}
         </main>

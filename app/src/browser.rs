@@ -75,20 +75,36 @@ pub async fn fetch_text(path: &str) -> Option<String> {
 /// Mounts the device-test module into `#device-root`: calls the `rooflineDeviceMount`
 /// it registered, or loads its loader script (once) and lets it mount itself.
 pub fn load_device_module(on_error: impl FnOnce() + 'static) {
+    load_module("rooflineDeviceMount", "device-module", "roofline-device_loader.js", on_error);
+}
+
+/// Mounts the planner's module into `#planner-root`, as [`load_device_module`] does, with
+/// the site's state `link` (in `window.rooflinePlannerLink`: the address may not show it
+/// yet).
+pub fn load_planner_module(link: &str, on_error: impl FnOnce() + 'static) {
+    if let Some(w) = window() {
+        let _ = js_sys::Reflect::set(&w, &"rooflinePlannerLink".into(), &link.into());
+    }
+    load_module("rooflinePlannerMount", "planner-module", "roofline-planner_loader.js", on_error);
+}
+
+/// Calls the mount function `mount` a module registered on `window`, or loads the module's
+/// loader script `src` (once, as element `id`), which mounts it; `on_error` if it fails.
+fn load_module(mount: &str, id: &str, src: &str, on_error: impl FnOnce() + 'static) {
     let Some(window) = window() else { return };
-    let mount = js_sys::Reflect::get(&window, &"rooflineDeviceMount".into()).ok();
+    let mount = js_sys::Reflect::get(&window, &mount.into()).ok();
     if let Some(f) = mount.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
         let _ = f.call0(&wasm_bindgen::JsValue::NULL);
         return;
     }
     let Some(document) = window.document() else { return };
-    if document.get_element_by_id("device-module").is_some() {
+    if document.get_element_by_id(id).is_some() {
         return;
     }
     let Ok(script) = document.create_element("script") else { return };
     let _ = script.set_attribute("type", "module");
-    let _ = script.set_attribute("id", "device-module");
-    let _ = script.set_attribute("src", "roofline-device_loader.js");
+    let _ = script.set_attribute("id", id);
+    let _ = script.set_attribute("src", src);
     // The listener lives as long as the script element (a failed load fires once).
     gloo_events::EventListener::once(&script, "error", move |_| on_error()).forget();
     if let Some(head) = document.head() {
@@ -114,6 +130,16 @@ pub fn updated() {
     let Some(w) = window() else { return };
     mark("roofline:updated");
     let key = JsValue::from_str("rooflineUpdates");
+    let n = js_sys::Reflect::get(&w, &key).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let _ = js_sys::Reflect::set(&w, &key, &JsValue::from_f64(n + 1.0));
+}
+
+/// Bumps the counter `window[name]` and marks `roofline:name` (the planner's end-to-end
+/// benchmark waits on its table's paints).
+pub fn counted(name: &str) {
+    let Some(w) = window() else { return };
+    mark(&format!("roofline:{name}"));
+    let key = JsValue::from_str(name);
     let n = js_sys::Reflect::get(&w, &key).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
     let _ = js_sys::Reflect::set(&w, &key, &JsValue::from_f64(n + 1.0));
 }

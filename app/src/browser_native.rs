@@ -36,6 +36,9 @@ pub async fn fetch_text(_path: &str) -> Option<String> {
 /// No device module.
 pub fn load_device_module(_on_error: impl FnOnce() + 'static) {}
 
+/// Nothing to load natively.
+pub fn load_planner_module(_link: &str, _on_error: impl FnOnce() + 'static) {}
+
 /// No clock.
 pub fn now_ms() -> f64 {
     0.0
@@ -46,6 +49,9 @@ pub fn mark(_name: &str) {}
 
 /// No performance marks.
 pub fn updated() {}
+
+/// Nothing to count natively.
+pub fn counted(_name: &str) {}
 
 /// No timings.
 pub fn record_ms(_name: &str, _ms: f64) {}

@@ -13,15 +13,19 @@
 
 mod app;
 // Browser services; natively (prerendering) neutral stand-ins, since web-sys calls panic
-// off wasm.
+// off wasm. Public, with the components, the formatting and the state, for the planner's
+// module (`roofline-planner`), which is built on them and loaded when its pages open.
 #[cfg_attr(not(feature = "csr"), path = "browser_native.rs")]
-mod browser;
+pub mod browser;
 mod charts;
-mod components;
-mod fmt;
+// Leptos makes each component's arguments the fields of a props struct; the component's
+// own docs describe them.
+#[allow(missing_docs)]
+pub mod components;
+pub mod fmt;
 mod gguf_file;
 mod pages;
-mod state;
+pub mod state;
 
 /// Starts the site: takes over the prerendered first view in `#app` (removed and replaced
 /// in the same task, so no frame shows neither) or mounts into an empty one. The work

@@ -132,10 +132,26 @@ pub struct Store {
     pub listed: Memo<bool>,
 }
 
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
 impl Store {
     /// Reads the initial state from the link, else from storage, else defaults.
     pub fn new() -> Store {
         let (initial, notices) = initial_state();
+        Store::with_state(initial, notices)
+    }
+
+    /// The state a link holds (the planner's module starts from the site's).
+    pub fn from_link(link: &str) -> Store {
+        let (initial, notices) = decode(link, catalog());
+        Store::with_state(initial, notices)
+    }
+
+    fn with_state(initial: AppState, notices: Vec<Notice>) -> Store {
         let state = RwSignal::new(initial);
         let resolved = Memo::new(move |_| state.with(|s| s.main.resolve(catalog()).map_err(|e| e.to_string())));
         let evaluation = Memo::new(move |_| {

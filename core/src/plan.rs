@@ -17,6 +17,8 @@ use crate::quant::QuantScheme;
 use crate::system::System;
 use crate::workload::{Placement, Workload};
 
+pub mod view;
+
 /// The quantizations every model is planned in; a model's own default (MXFP4 for gpt-oss)
 /// is added where it is not among them.
 pub const PLAN_QUANTS: [QuantScheme; 5] =
@@ -136,6 +138,23 @@ pub fn plan_row(
     workload: &Workload,
     eff: &Efficiency,
 ) -> Option<PlanRow> {
+    let (mut row, placement) = plan_row_without_context(system, model, quant, workload, eff)?;
+    if row.fits != Fit::DoesNotFit {
+        row.max_context_tokens = max_context(system, model, quant, workload, placement, eff);
+    }
+    Some(row)
+}
+
+/// [`plan_row`] without its costliest column: `max_context_tokens` is 0, and the placement
+/// returned is the one [`context_limit`] fills it in with (the site paints the table first
+/// and the column after).
+pub fn plan_row_without_context(
+    system: &System,
+    model: &ModelSpec,
+    quant: QuantScheme,
+    workload: &Workload,
+    eff: &Efficiency,
+) -> Option<(PlanRow, Placement)> {
     let e = estimate(system, model, quant, workload, eff).ok()?;
     let placement = pinned(&e, model, workload, system);
     let fits = match (e.fits, placement) {
@@ -150,8 +169,7 @@ pub fn plan_row(
         _ if e.gpu_layers >= model.layers => format!("all {} blocks on the {gpus}", model.layers),
         _ => format!("{} of {} blocks on the {gpus}", e.gpu_layers, model.layers),
     };
-    let max_context_tokens = if e.fits { max_context(system, model, quant, workload, placement, eff) } else { 0 };
-    Some(PlanRow {
+    let row = PlanRow {
         model_id: model.id.clone(),
         model_name: model.name.clone(),
         params_b: model.params_total_b,
@@ -161,12 +179,26 @@ pub fn plan_row(
         placement: placement_text,
         gpu_layers: e.gpu_layers,
         layers: model.layers,
-        max_context_tokens,
+        max_context_tokens: 0,
         prompt_tokens_per_s: e.prompt_tokens_per_s,
         time_to_first_token_ms: e.time_to_first_token_ms,
         generation_tokens_per_s: e.generation_tokens_per_s,
         verdict: e.verdict,
-    })
+    };
+    Some((row, placement))
+}
+
+/// The largest context that fits `model` in `quant` with `placement` (as
+/// [`plan_row_without_context`] returns it), tokens; 0 when the workload's own does not.
+pub fn context_limit(
+    system: &System,
+    model: &ModelSpec,
+    quant: QuantScheme,
+    workload: &Workload,
+    placement: Placement,
+    eff: &Efficiency,
+) -> u32 {
+    max_context(system, model, quant, workload, placement, eff)
 }
 
 /// The quantizations `model` is planned in.

@@ -22,12 +22,14 @@
 
 pub(crate) mod custom;
 mod fields;
+mod planner;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
+use crate::plan::view::{BuyView, PlanView};
 use crate::scenario::Scenario;
 pub use fields::{decode_scenario, encode_scenario, Notice};
 
@@ -49,6 +51,10 @@ pub enum Page {
     Compare,
     /// Measurements on this device.
     Device,
+    /// "What can I run?": every model on the calculator's machine.
+    Plan,
+    /// "What should I buy?": every machine for the calculator's model.
+    Buy,
 }
 
 impl Page {
@@ -58,11 +64,13 @@ impl Page {
             Page::Calculator => "calc",
             Page::Compare => "compare",
             Page::Device => "device",
+            Page::Plan => "plan",
+            Page::Buy => "buy",
         }
     }
 
     fn parse(text: &str) -> Option<Page> {
-        [Page::Calculator, Page::Compare, Page::Device].into_iter().find(|p| p.name() == text)
+        [Page::Calculator, Page::Compare, Page::Device, Page::Plan, Page::Buy].into_iter().find(|p| p.name() == text)
     }
 }
 
@@ -75,6 +83,10 @@ pub struct AppState {
     pub main: Scenario,
     /// Configurations in the compare view (at most [`MAX_COMPARE_SLOTS`]).
     pub compare: Vec<Scenario>,
+    /// What the "What can I run?" page shows.
+    pub plan: PlanView,
+    /// What the "What should I buy?" page asks for.
+    pub buy: BuyView,
 }
 
 /// Encodes `state` as a URL fragment (without the `#`).
@@ -90,6 +102,12 @@ pub fn encode(state: &AppState) -> String {
         out.push_str(k);
         out.push('=');
         out.push_str(v);
+    }
+    for (k, v) in planner::encode(&state.plan, &state.buy) {
+        out.push('&');
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&v);
     }
     for (i, slot) in state.compare.iter().take(MAX_COMPARE_SLOTS).enumerate() {
         let pairs = encode_scenario(slot);
@@ -154,6 +172,7 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
         return (AppState::default(), notices);
     }
     let mut main: BTreeMap<String, String> = BTreeMap::new();
+    let mut planner_pairs: BTreeMap<String, String> = BTreeMap::new();
     let mut slots: BTreeMap<usize, String> = BTreeMap::new();
     let mut page = Page::Calculator;
     for piece in link.split('&').filter(|p| !p.is_empty()) {
@@ -171,6 +190,11 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
                 Some(p) => page = p,
                 None => notices.push(Notice::new("page", value, "unknown page; showing the calculator")),
             },
+            k if planner::KEYS.contains(&k) => {
+                if planner_pairs.insert(key.to_owned(), value.to_owned()).is_some() {
+                    notices.push(Notice::new(key, value, "given twice; the last one is used"));
+                }
+            }
             _ => {
                 if let Some(n) = key.strip_prefix('c').and_then(|n| n.parse::<usize>().ok()) {
                     if (1..=MAX_COMPARE_SLOTS).contains(&n) {
@@ -185,6 +209,7 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
         }
     }
     let main_scenario = decode_scenario(&main, catalog, "", &mut notices);
+    let (plan, buy) = planner::decode(|k| planner_pairs.get(k).cloned(), &mut notices);
     let mut compare = Vec::new();
     for (n, text) in slots {
         let mut pairs = main.clone();
@@ -198,7 +223,7 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
         }
         compare.push(decode_scenario(&pairs, catalog, &format!("compare {n}: "), &mut notices));
     }
-    (AppState { page, main: main_scenario, compare }, notices)
+    (AppState { page, main: main_scenario, compare, plan, buy }, notices)
 }
 
 /// The starter comparison: the four hardware classes of the domain notes — an embedded APU

@@ -55,7 +55,7 @@ pub fn host_for(gpus: u32) -> Option<&'static Host> {
 }
 
 /// What a machine must reach.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Target {
     /// The workload's verdict is this one or better (interactive is best).

@@ -38,13 +38,18 @@ fn typical_links_are_short() {
             workload: Workload { prompt_tokens: 4096, gen_tokens: 512, batch: 2, ..Workload::default() },
         },
         compare: Vec::new(),
+        ..AppState::default()
     };
     assert!(c.hardware("apple-m2-max-12c-38g").is_ok());
     let link = round_trip(&typical);
     println!("typical link ({} chars): #{link}", link.len());
     assert!(link.len() < 300);
-    let starter =
-        AppState { page: Page::Compare, main: starter_comparison()[1].clone(), compare: starter_comparison() };
+    let starter = AppState {
+        page: Page::Compare,
+        main: starter_comparison()[1].clone(),
+        compare: starter_comparison(),
+        ..AppState::default()
+    };
     let link = round_trip(&starter);
     println!("starter comparison link ({} chars): #{link}", link.len());
     assert!(link.len() < 300, "{}", link.len());
@@ -102,7 +107,7 @@ fn custom_machines_and_models_round_trip_exactly() {
                 flash_attention: FlashAttention::On,
             },
         };
-        round_trip(&AppState { page: Page::Device, main, compare: Vec::new() });
+        round_trip(&AppState { page: Page::Device, main, compare: Vec::new(), ..AppState::default() });
     }
 }
 
@@ -118,7 +123,44 @@ fn compare_slots_differing_from_main_round_trip() {
         Scenario { workload: Workload { placement: Placement::CpuOnly, ..Workload::default() }, ..main.clone() },
         starter_comparison()[3].clone(),
     ];
-    round_trip(&AppState { page: Page::Compare, main, compare: slots });
+    round_trip(&AppState { page: Page::Compare, main, compare: slots, ..AppState::default() });
+}
+
+/// The planner pages' state (sort, filters, target, budget) survives the link.
+#[test]
+fn planner_state_round_trips() {
+    use roofline_core::estimate::verdict::Verdict;
+    use roofline_core::plan::view::{BuyView, MachineKind, PlanColumn, PlanView, SizeClass};
+    use roofline_core::shop::Target;
+    let plan = PlanView {
+        use_case: 2,
+        sort: PlanColumn::Ttft,
+        descending: false,
+        fits_only: true,
+        family: Some("qwen3moe".into()),
+        size: SizeClass::Medium,
+        verdict: Some(Verdict::Background),
+    };
+    let buy = BuyView {
+        use_case: 1,
+        target: Target::Speeds { min_generation_tokens_per_s: 12.5, max_time_to_first_token_ms: 2000.0 },
+        context_tokens: Some(32768),
+        budget_usd: Some(2999.99),
+        kind: MachineKind::Gpu,
+    };
+    let link = round_trip(&AppState { page: Page::Plan, plan: plan.clone(), buy: buy.clone(), ..AppState::default() });
+    assert!(link.contains("p=plan") && link.contains("ps=ttft") && link.contains("bb=2999.99"), "{link}");
+    let verdict_target = BuyView { target: Target::Verdict { verdict: Verdict::Offline }, ..buy };
+    round_trip(&AppState { page: Page::Buy, buy: verdict_target, ..AppState::default() });
+    let speed_only = BuyView {
+        target: Target::Speeds { min_generation_tokens_per_s: 20.0, max_time_to_first_token_ms: f64::INFINITY },
+        ..BuyView::default()
+    };
+    round_trip(&AppState { page: Page::Buy, buy: speed_only, ..AppState::default() });
+    // The planner's keys never reach the compare slots or the scenario reader.
+    let (state, notices) = decode("v=1&p=buy&bu=uc3&c1=m:qwen2-5-14b", &catalog());
+    assert!(notices.is_empty(), "{notices:?}");
+    assert_eq!((state.page, state.buy.use_case, state.compare.len()), (Page::Buy, 2, 1));
 }
 
 fn notices_for(link: &str) -> (AppState, Vec<String>) {
@@ -153,6 +195,18 @@ fn hostile_links_give_defaults_and_notices() {
         ("v=1&ctx=10&pp=1024", "context"),
         ("v=1&n=1000", "GPU count"),
         ("v=1&p=admin", "page"),
+        ("v=1&p=plan&pu=uc9", "planner use case"),
+        ("v=1&ps=-price", "planner sort"),
+        ("v=1&pf=yes", "planner fits only"),
+        ("v=1&pm=%3Cb%3E", "planner family"),
+        ("v=1&pz=xl", "planner size"),
+        ("v=1&pv=great", "planner verdict"),
+        ("v=1&bt=non-viable", "shopping target"),
+        ("v=1&bg=-3", "shopping speeds"),
+        ("v=1&bf=NaN", "shopping speeds"),
+        ("v=1&bc=0", "shopping context"),
+        ("v=1&bb=inf", "shopping budget"),
+        ("v=1&bk=boat", "shopping machines"),
     ];
     for (link, field) in cases {
         let (state, notices) = notices_for(link);
@@ -212,7 +266,7 @@ proptest! {
 
     #[test]
     fn link_like_text_decodes_without_panic(
-        pairs in proptest::collection::vec(("(hw|hg|hh|n|hc|m|mc|q|pp|tg|d|b|ctx|kv|pl|cold|sd|c1|c2|p|v)", "[-~*:0-9a-z.%]{0,40}"), 0..12)
+        pairs in proptest::collection::vec(("(hw|hg|hh|n|hc|m|mc|q|pp|tg|d|b|ctx|kv|pl|cold|sd|c1|c2|p|v|pu|ps|pf|pm|pz|pv|bu|bt|bg|bf|bc|bb|bk)", "[-~*:0-9a-z.%]{0,40}"), 0..12)
     ) {
         let link: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let (state, _) = decode(&link.join("&"), &catalog());

@@ -3,3 +3,4 @@
 pub mod calculator;
 pub mod compare;
 pub mod device;
+pub mod planner;

@@ -43,7 +43,7 @@ pub const BACKGROUND_TOTAL_S: f64 = 300.0;
 pub const OFFLINE_TOTAL_S: f64 = 8.0 * 3600.0;
 
 /// How usable a workload is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// TTFT < 3 s and generation > 10 token/s.

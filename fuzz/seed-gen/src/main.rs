@@ -55,10 +55,11 @@ fn share_links(c: &Catalog) {
             workload: Workload { prompt_tokens: 4096, gen_tokens: 512, batch: 2, ..Workload::default() },
         },
         compare: Vec::new(),
+        ..AppState::default()
     };
     links.push(("typical", encode(&typical)));
     let starter =
-        AppState { page: Page::Compare, main: starter_comparison()[1].clone(), compare: starter_comparison() };
+        AppState { page: Page::Compare, main: starter_comparison()[1].clone(), compare: starter_comparison(), ..AppState::default() };
     links.push(("starter_compare", encode(&starter)));
 
     let mut system = HardwareChoice::preset("nvidia-geforce-rtx-3090").system(c).unwrap();
@@ -87,7 +88,7 @@ fn share_links(c: &Catalog) {
             ..Workload::default()
         },
     };
-    links.push(("custom_machine_model", encode(&AppState { page: Page::Device, main: custom, compare: Vec::new() })));
+    links.push(("custom_machine_model", encode(&AppState { page: Page::Device, main: custom, compare: Vec::new(), ..AppState::default() })));
 
     let apple = HardwareChoice::preset("apple-m4-max-16c-40g").system(c).unwrap();
     let gemma = custom_model(c.model("gemma-3-27b").unwrap());
@@ -102,7 +103,7 @@ fn share_links(c: &Catalog) {
         Scenario { workload: Workload { placement: Placement::CpuOnly, ..Workload::default() }, ..main.clone() },
         Scenario { model: ModelChoice::Preset("qwen3-30b-a3b".into()), ..starter_comparison()[3].clone() },
     ];
-    links.push(("custom_compare", encode(&AppState { page: Page::Compare, main, compare: slots })));
+    links.push(("custom_compare", encode(&AppState { page: Page::Compare, main, compare: slots, ..AppState::default() })));
 
     let gpu = HardwareChoice::preset("nvidia-geforce-rtx-4090").system(c).unwrap();
     let measured = Measured {
@@ -118,7 +119,7 @@ fn share_links(c: &Catalog) {
         workload: Workload { placement: Placement::ExpertsOnCpu, ..Workload::default() },
         ..Scenario::default()
     };
-    links.push(("calibrated", encode(&AppState { page: Page::Calculator, main: calibrated, compare: Vec::new() })));
+    links.push(("calibrated", encode(&AppState { page: Page::Calculator, main: calibrated, compare: Vec::new(), ..AppState::default() })));
 
     for (name, link) in &links {
         // Every seed but the hostile ones decodes cleanly: the fuzzer starts from real links.
