@@ -30,9 +30,9 @@ export class PlannerPage extends AppPage {
       trs.map((tr) => ({
         ...tr.dataset,
         href: tr.querySelector('a')?.getAttribute('href'),
-        name: tr.querySelector('th')?.textContent.trim(),
-        cells: Object.fromEntries([...tr.querySelectorAll('td[data-col]')].map((td) => [td.dataset.col, td.textContent.trim()])),
-        values: Object.fromEntries([...tr.querySelectorAll('td[data-v]')].map((td) => [td.dataset.col, td.dataset.v === '' ? null : Number(td.dataset.v)])),
+        name: tr.querySelector('[role=rowheader]')?.textContent.trim(),
+        cells: Object.fromEntries([...tr.querySelectorAll('[role=cell][data-col]')].map((td) => [td.dataset.col, td.textContent.trim()])),
+        values: Object.fromEntries([...tr.querySelectorAll('[role=cell][data-v]')].map((td) => [td.dataset.col, td.dataset.v === '' ? null : Number(td.dataset.v)])),
       })),
     );
   }

@@ -63,7 +63,7 @@ pub fn Buy() -> impl IntoView {
         browser::record_ms("shop-rows", browser::now_ms() - t0);
         out
     });
-    let tbody = NodeRef::<leptos::html::Tbody>::new();
+    let tbody = NodeRef::<leptos::html::Div>::new();
     let shown = RwSignal::new(0usize);
     let cheapest = RwSignal::new(None::<f64>);
     Effect::new(move |_| {
@@ -273,29 +273,23 @@ pub fn Buy() -> impl IntoView {
                         }
                     }}
                 </p>
-                <div class="table-scroll">
-                    <table class="planner-table">
-                        <caption>
-                            {move || format!(
-                                "Cheapest first, machines of unknown price last. System memory at ${}/GB; GPU hosts: {}.",
-                                DEFAULT_MEMORY_USD_PER_GB,
-                                hosts()
-                            )}
-                        </caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Machine"</th>
-                                <th scope="col">"Price"</th>
-                                <th scope="col">"Power"</th>
-                                <th scope="col">"Generation"</th>
-                                <th scope="col">"First token"</th>
-                                <th scope="col">"Verdict"</th>
-                                <th scope="col">"Headroom"</th>
-                                <th scope="col">"Max context"</th>
-                            </tr>
-                        </thead>
-                        <tbody node_ref=tbody data-testid="buy-body"></tbody>
-                    </table>
+                <p class="hint" id="buy-caption">
+                    {move || format!(
+                        "Cheapest first, machines of unknown price last. System memory at ${}/GB; GPU hosts: {}.",
+                        DEFAULT_MEMORY_USD_PER_GB,
+                        hosts()
+                    )}
+                </p>
+                <div class="ptable" role="table" aria-describedby="buy-caption" aria-label="What should I buy?">
+                    <div role="rowgroup" class="phead">
+                        <div role="row" class="prow shop head">
+                            {["Machine", "Price", "Power", "Generation", "First token", "Verdict", "Headroom", "Max context"]
+                                .into_iter()
+                                .map(|h| view! { <div role="columnheader">{h}</div> })
+                                .collect_view()}
+                        </div>
+                    </div>
+                    <div role="rowgroup" node_ref=tbody data-testid="buy-body"></div>
                 </div>
             </section>
         </div>

@@ -135,7 +135,7 @@ pub fn Plan() -> impl IntoView {
             browser::after_paint(move || fill_contexts(planned, system, w, generation, contexts));
         }
     });
-    let tbody = NodeRef::<leptos::html::Tbody>::new();
+    let tbody = NodeRef::<leptos::html::Div>::new();
     let shown = RwSignal::new(0usize);
     // The body as one string, written in one go; links carry the calculator's state with
     // the row's model, quantization and use case.
@@ -168,7 +168,7 @@ pub fn Plan() -> impl IntoView {
     let header = move |c: PlanColumn| {
         let sorted = move || view_state.with(|v| (v.sort == c).then_some(v.descending));
         view! {
-            <th scope="col" aria-sort=move || match sorted() {
+            <div role="columnheader" data-col=c.id() aria-sort=move || match sorted() {
                 Some(true) => "descending",
                 Some(false) => "ascending",
                 None => "none",
@@ -185,7 +185,7 @@ pub fn Plan() -> impl IntoView {
                         None => "",
                     }}
                 </button>
-            </th>
+            </div>
         }
     };
     let total = move || rows.with(|r| r.rows.len());
@@ -278,19 +278,17 @@ pub fn Plan() -> impl IntoView {
                 <p class="summary" data-testid="planner-count" aria-live="polite">
                     {move || format!("{} of {} rows", shown.get(), total())}
                 </p>
-                <div class="table-scroll">
-                    <table class="planner-table">
-                        <caption>
-                            {move || {
-                                let u = roofline_core::plan::view::use_case(use_case.get());
-                                format!("{} prompt tokens → {} generated, one request at a time; — where the model does not fit", u.prompt_tokens, u.gen_tokens)
-                            }}
-                        </caption>
-                        <thead>
-                            <tr>{PlanColumn::ALL.into_iter().map(header).collect_view()}</tr>
-                        </thead>
-                        <tbody node_ref=tbody data-testid="planner-body"></tbody>
-                    </table>
+                <p class="hint" id="plan-caption">
+                    {move || {
+                        let u = roofline_core::plan::view::use_case(use_case.get());
+                        format!("{} prompt tokens → {} generated, one request at a time; — where the model does not fit.", u.prompt_tokens, u.gen_tokens)
+                    }}
+                </p>
+                <div class="ptable" role="table" aria-describedby="plan-caption" aria-label="What can I run?">
+                    <div role="rowgroup" class="phead">
+                        <div role="row" class="prow head">{PlanColumn::ALL.into_iter().map(header).collect_view()}</div>
+                    </div>
+                    <div role="rowgroup" node_ref=tbody data-testid="planner-body"></div>
                 </div>
             </section>
         </div>

@@ -1,10 +1,10 @@
-//! The "What should I buy?" table's body as one HTML string (as the planner's): each
+//! The "What should I buy?" table's body as one HTML string (ARIA rows, as the planner's): each
 //! machine with its price and the parts it adds up, power, speed, verdict and headroom;
 //! the machine's name links to the calculator with it.
 
 use roofline_core::shop::ShopRow;
 
-use crate::plan_table::{escape, verdict_badge};
+use crate::plan_table::{cell, escape, verdict_badge};
 use roofline_app::fmt;
 
 /// The parts a price adds up, as one line (`2 × RTX 3090 at $1,499 + desktop host …`).
@@ -37,35 +37,43 @@ pub fn usd(x: f64) -> String {
     format!("${out}")
 }
 
-/// One `<tr>` for `row`; `href` opens the machine in the calculator.
+/// One row for `row`; `href` opens the machine in the calculator.
 pub fn row_html(out: &mut String, row: &ShopRow, href: &str) {
     out.push_str(&format!(
-        "<tr data-testid=\"planner-row\" data-hardware=\"{}\" data-gpus=\"{}\" data-price=\"{}\">",
+        "<div role=\"row\" class=\"prow shop\" data-testid=\"planner-row\" data-hardware=\"{}\" data-gpus=\"{}\" data-price=\"{}\">",
         escape(&row.hardware_id),
         row.gpus,
         row.price_usd.map_or(String::new(), |p| p.to_string())
     ));
     out.push_str(&format!(
-        "<th scope=\"row\"><a href=\"{}\" data-testid=\"planner-open\">{}</a></th>",
+        "<div role=\"rowheader\" class=\"pname\"><a href=\"{}\" data-testid=\"planner-open\">{}</a></div>",
         escape(href),
         escape(&row.name)
     ));
-    let price = row.price_usd.map_or("unknown".to_owned(), usd);
-    out.push_str(&format!("<td data-col=\"price\" title=\"{}\">{price}</td>", escape(&parts_text(row))));
-    out.push_str(&format!("<td>{}</td>", row.power_w.map_or("—".to_owned(), |w| format!("{} W", fmt::sig(w)))));
-    out.push_str(&format!(
-        "<td data-col=\"generation\" data-v=\"{}\">{}</td><td data-col=\"ttft\" data-v=\"{}\">{}</td><td data-col=\"verdict\">",
-        row.generation_tokens_per_s,
-        fmt::tokens_per_s(row.generation_tokens_per_s),
-        row.time_to_first_token_ms,
-        fmt::duration_s(row.time_to_first_token_ms / 1e3)
-    ));
-    verdict_badge(out, row.verdict);
+    let price = row.price_usd.map_or("price unknown".to_owned(), usd);
+    cell(out, "price", "", None, &format!("<span title=\"{}\">{price}</span>", escape(&parts_text(row))));
+    cell(out, "power", "power", None, &row.power_w.map_or("—".to_owned(), |w| format!("{} W", fmt::sig(w))));
+    cell(
+        out,
+        "generation",
+        "generation",
+        Some(row.generation_tokens_per_s.to_string()),
+        &fmt::tokens_per_s(row.generation_tokens_per_s),
+    );
+    cell(
+        out,
+        "ttft",
+        "first token",
+        Some(row.time_to_first_token_ms.to_string()),
+        &fmt::duration_s(row.time_to_first_token_ms / 1e3),
+    );
+    let mut badge = String::new();
+    verdict_badge(&mut badge, row.verdict);
+    cell(out, "verdict", "", None, &badge);
     let headroom = if row.headroom.is_finite() { format!("{}×", fmt::sig(row.headroom)) } else { "∞".to_owned() };
-    out.push_str(&format!(
-        "</td><td data-col=\"headroom\">{headroom}</td><td>{}</td></tr>",
-        fmt::count(row.max_context_tokens)
-    ));
+    cell(out, "headroom", "headroom", None, &headroom);
+    cell(out, "context", "context", None, &fmt::count(row.max_context_tokens));
+    out.push_str("</div>");
 }
 
 #[cfg(test)]
