@@ -1,7 +1,7 @@
 //! Display of figures: the core's unit formatting (`roofline_core::units`), so the site,
 //! the CLI and the explanations print numbers alike.
 
-pub use roofline_core::units::{duration as duration_s, gigabytes as gb, sig, tokens_per_s};
+pub use roofline_core::units::{duration as duration_s, gigabytes as gb, sig, tokens_per_s, usd};
 
 /// A whole number.
 pub fn count(n: u32) -> String {

@@ -11,6 +11,8 @@
 use serde::Serialize;
 
 use crate::catalog::Catalog;
+
+pub mod inputs;
 use crate::hardware::{HardwareClass, HardwareEntry, HardwareKind};
 use crate::source::Source;
 
@@ -157,6 +159,11 @@ impl MachineCost {
             parts.push(entry_part(main, gpu_count));
         }
         MachineCost::from_parts(parts)
+    }
+
+    /// The same parts with price and power unknown (a machine without catalog parts).
+    pub fn unknown(self) -> MachineCost {
+        MachineCost { price_usd: None, power_w: None, ..self }
     }
 
     /// Sums `parts`.

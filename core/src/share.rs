@@ -20,7 +20,12 @@
 //! assert!(notices.is_empty());
 //! ```
 
+mod cost;
 pub(crate) mod custom;
+/// Limits of the running-cost inputs a link (and the site's fields) accept.
+pub mod cost_limits {
+    pub use super::cost::{MAX_API_USD_PER_MILLION_TOKENS, MAX_ELECTRICITY_USD_PER_KWH, MAX_POWER_W, MAX_PRICE_USD};
+}
 mod fields;
 mod planner;
 
@@ -87,6 +92,9 @@ pub struct AppState {
     pub plan: PlanView,
     /// What the "What should I buy?" page asks for.
     pub buy: BuyView,
+    /// The running-cost inputs (electricity, an API's price, the machine's own price and
+    /// power).
+    pub cost: crate::cost::inputs::CostInputs,
 }
 
 /// Encodes `state` as a URL fragment (without the `#`).
@@ -103,7 +111,7 @@ pub fn encode(state: &AppState) -> String {
         out.push('=');
         out.push_str(v);
     }
-    for (k, v) in planner::encode(&state.plan, &state.buy) {
+    for (k, v) in planner::encode(&state.plan, &state.buy).into_iter().chain(cost::encode(&state.cost)) {
         out.push('&');
         out.push_str(k);
         out.push('=');
@@ -190,7 +198,7 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
                 Some(p) => page = p,
                 None => notices.push(Notice::new("page", value, "unknown page; showing the calculator")),
             },
-            k if planner::KEYS.contains(&k) => {
+            k if planner::KEYS.contains(&k) || cost::KEYS.contains(&k) => {
                 if planner_pairs.insert(key.to_owned(), value.to_owned()).is_some() {
                     notices.push(Notice::new(key, value, "given twice; the last one is used"));
                 }
@@ -210,6 +218,7 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
     }
     let main_scenario = decode_scenario(&main, catalog, "", &mut notices);
     let (plan, buy) = planner::decode(|k| planner_pairs.get(k).cloned(), &mut notices);
+    let cost = cost::decode(|k| planner_pairs.get(k).cloned(), &mut notices);
     let mut compare = Vec::new();
     for (n, text) in slots {
         let mut pairs = main.clone();
@@ -223,7 +232,7 @@ pub fn decode(link: &str, catalog: &Catalog) -> (AppState, Vec<Notice>) {
         }
         compare.push(decode_scenario(&pairs, catalog, &format!("compare {n}: "), &mut notices));
     }
-    (AppState { page, main: main_scenario, compare, plan, buy }, notices)
+    (AppState { page, main: main_scenario, compare, plan, buy, cost }, notices)
 }
 
 /// The starter comparison: the four hardware classes of the domain notes — an embedded APU

@@ -167,6 +167,32 @@ pub fn count(x: f64) -> String {
     format!("{} {suffix}", sig(x / div))
 }
 
+/// US dollars: whole dollars with thousands separators from $100, cents below.
+///
+/// ```
+/// use roofline_core::units::usd;
+/// assert_eq!(usd(1999.0), "$1,999");
+/// assert_eq!(usd(1_234_567.4), "$1,234,567");
+/// assert_eq!(usd(0.257), "$0.26");
+/// ```
+pub fn usd(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("${}", sig(x));
+    }
+    if x.abs() < 100.0 {
+        return format!("${x:.2}");
+    }
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if x < 0.0 { "-" } else { "" })
+}
+
 /// A fraction as a percentage: `0.9` → `90.0 %`.
 pub fn percent(fraction: f64) -> String {
     format!("{} %", sig(100.0 * fraction))

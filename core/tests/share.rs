@@ -157,6 +157,14 @@ fn planner_state_round_trips() {
         ..BuyView::default()
     };
     round_trip(&AppState { page: Page::Buy, buy: speed_only, ..AppState::default() });
+    let cost = roofline_core::cost::inputs::CostInputs {
+        electricity_usd_per_kwh: 0.31,
+        api_usd_per_million_tokens: Some(0.6),
+        price_usd: Some(2499.0),
+        power_w: Some(450.5),
+    };
+    let link = round_trip(&AppState { cost, ..AppState::default() });
+    assert!(link.contains("el=0.31") && link.contains("mw=450.5"), "{link}");
     // The planner's keys never reach the compare slots or the scenario reader.
     let (state, notices) = decode("v=1&p=buy&bu=uc3&c1=m:qwen2-5-14b", &catalog());
     assert!(notices.is_empty(), "{notices:?}");
@@ -207,6 +215,10 @@ fn hostile_links_give_defaults_and_notices() {
         ("v=1&bc=0", "shopping context"),
         ("v=1&bb=inf", "shopping budget"),
         ("v=1&bk=boat", "shopping machines"),
+        ("v=1&el=-1", "electricity price"),
+        ("v=1&api=inf", "API price"),
+        ("v=1&mp=lots", "machine price"),
+        ("v=1&mw=0", "machine power"),
     ];
     for (link, field) in cases {
         let (state, notices) = notices_for(link);
@@ -266,7 +278,7 @@ proptest! {
 
     #[test]
     fn link_like_text_decodes_without_panic(
-        pairs in proptest::collection::vec(("(hw|hg|hh|n|hc|m|mc|q|pp|tg|d|b|ctx|kv|pl|cold|sd|c1|c2|p|v|pu|ps|pf|pm|pz|pv|bu|bt|bg|bf|bc|bb|bk)", "[-~*:0-9a-z.%]{0,40}"), 0..12)
+        pairs in proptest::collection::vec(("(hw|hg|hh|n|hc|m|mc|q|pp|tg|d|b|ctx|kv|pl|cold|sd|c1|c2|p|v|pu|ps|pf|pm|pz|pv|bu|bt|bg|bf|bc|bb|bk|el|api|mp|mw)", "[-~*:0-9a-z.%]{0,40}"), 0..12)
     ) {
         let link: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let (state, _) = decode(&link.join("&"), &catalog());

@@ -24,6 +24,8 @@ export default {
     check(byPrice(rows), 'not cheapest first with unknown prices last');
     check(rows.every((r) => r.cells.verdict === 'interactive'), 'a machine below the interactive target is listed');
     const interactive = rows.length;
+    const priced = rows.filter((r) => r.values.electricity !== undefined && r.values.electricity !== null);
+    check(priced.length > rows.length / 2 && priced.every((r) => r.values.electricity > 0), 'no electricity cost per million tokens');
 
     await app.repainted(() => app.id('buy-target').selectOption('offline'), PAINTS);
     rows = await app.rows();

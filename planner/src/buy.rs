@@ -12,11 +12,11 @@ use roofline_core::share::{encode, Page};
 use roofline_core::shop::{host_for, shop, Query, Target};
 use roofline_core::workload::Workload;
 
-use crate::shop_table::{row_html, usd};
-use roofline_app::browser;
+use crate::shop_table::row_html;
 use roofline_app::components::fields::NumField;
 use roofline_app::components::pickers::{ModelSelect, QuantSelect};
 use roofline_app::state::{catalog, efficiency, use_store};
+use roofline_app::{browser, fmt};
 
 /// The query of `view` for a workload based on the calculator's (its KV type and runtime).
 fn query_of(view: &BuyView, base: &Workload) -> Query {
@@ -71,6 +71,7 @@ pub fn Buy() -> impl IntoView {
         let kind = view_state.with(|v| v.kind);
         let workload = query.with(|q| q.workload.clone());
         let base = store.state.with_untracked(|s| s.clone());
+        let cost = store.state.with(|s| s.cost);
         let mut html = String::new();
         let mut n = 0;
         let mut first_price = None;
@@ -94,7 +95,7 @@ pub fn Buy() -> impl IntoView {
                 };
                 // The shop's own workload, so the calculator shows the row's figures.
                 state.main.workload = workload.clone();
-                row_html(&mut html, row, &format!("#{}", encode(&state)));
+                row_html(&mut html, row, &format!("#{}", encode(&state)), &cost);
                 if n == 0 {
                     first_price = row.price_usd;
                 }
@@ -268,22 +269,24 @@ pub fn Buy() -> impl IntoView {
                     {move || {
                         match (shown.get(), cheapest.get()) {
                             (0, _) => "No catalog machine meets this target.".to_owned(),
-                            (n, Some(p)) => format!("{n} machines meet it; the cheapest costs {}", usd(p)),
+                            (n, Some(p)) => format!("{n} machines meet it; the cheapest costs {}", fmt::usd(p)),
                             (n, None) => format!("{n} machines meet it; none has a known price"),
                         }
                     }}
                 </p>
                 <p class="hint" id="buy-caption">
                     {move || format!(
-                        "Cheapest first, machines of unknown price last. System memory at ${}/GB; GPU hosts: {}.",
+                        "Cheapest first, machines of unknown price last. System memory at ${}/GB; GPU hosts: {}. Electricity at ${}/kWh{} (set in the calculator's running costs).",
                         DEFAULT_MEMORY_USD_PER_GB,
-                        hosts()
+                        hosts(),
+                        store.state.with(|s| s.cost.electricity_usd_per_kwh),
+                        store.state.with(|s| s.cost.api_usd_per_million_tokens.map(|a| format!(", against an API at ${a} per million tokens")).unwrap_or_default())
                     )}
                 </p>
                 <div class="ptable" role="table" aria-describedby="buy-caption" aria-label="What should I buy?">
                     <div role="rowgroup" class="phead">
                         <div role="row" class="prow shop head">
-                            {["Machine", "Price", "Power", "Generation", "First token", "Verdict", "Headroom", "Max context"]
+                            {["Machine", "Price", "Power", "Generation", "First token", "Verdict", "Electricity per M tokens", "Headroom", "Max context"]
                                 .into_iter()
                                 .map(|h| view! { <div role="columnheader">{h}</div> })
                                 .collect_view()}

@@ -87,7 +87,13 @@ pub fn row_html(out: &mut String, row: &PlanRow, href: &str, context: Option<u32
     };
     cell(out, "context", "context", Some(context.filter(|_| fits).map_or(String::new(), |c| c.to_string())), &ctx);
     cell(out, "prompt", "prompt", raw(row.prompt_tokens_per_s), &dash(fmt::tokens_per_s(row.prompt_tokens_per_s)));
-    cell(out, "ttft", "first token", raw(row.time_to_first_token_ms), &dash(fmt::duration_s(row.time_to_first_token_ms / 1e3)));
+    cell(
+        out,
+        "ttft",
+        "first token",
+        raw(row.time_to_first_token_ms),
+        &dash(fmt::duration_s(row.time_to_first_token_ms / 1e3)),
+    );
     cell(
         out,
         "generation",

@@ -1,7 +1,10 @@
 //! The "What should I buy?" table's body as one HTML string (ARIA rows, as the planner's): each
-//! machine with its price and the parts it adds up, power, speed, verdict and headroom;
+//! machine with its price and the parts it adds up, power, speed, verdict, electricity per
+//! million tokens (and when it pays off against an API's price) and headroom;
 //! the machine's name links to the calculator with it.
 
+use roofline_core::cost::inputs::CostInputs;
+use roofline_core::cost::Energy;
 use roofline_core::shop::ShopRow;
 
 use crate::plan_table::{cell, escape, verdict_badge};
@@ -12,7 +15,7 @@ fn parts_text(row: &ShopRow) -> String {
     row.parts
         .iter()
         .map(|p| {
-            let price = p.unit_price_usd.map_or("price unknown".to_owned(), usd);
+            let price = p.unit_price_usd.map_or("price unknown".to_owned(), fmt::usd);
             if p.count > 1 {
                 format!("{} × {} at {price}", p.count, p.what)
             } else {
@@ -23,22 +26,9 @@ fn parts_text(row: &ShopRow) -> String {
         .join(" + ")
 }
 
-/// Whole US dollars with thousands separators.
-pub fn usd(x: f64) -> String {
-    let whole = x.round().max(0.0) as u64;
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("${out}")
-}
-
-/// One row for `row`; `href` opens the machine in the calculator.
-pub fn row_html(out: &mut String, row: &ShopRow, href: &str) {
+/// One row for `row`; `href` opens the machine in the calculator; `cost` prices its
+/// electricity (and the break-even point against an API's price).
+pub fn row_html(out: &mut String, row: &ShopRow, href: &str, cost: &CostInputs) {
     out.push_str(&format!(
         "<div role=\"row\" class=\"prow shop\" data-testid=\"planner-row\" data-hardware=\"{}\" data-gpus=\"{}\" data-price=\"{}\">",
         escape(&row.hardware_id),
@@ -50,7 +40,7 @@ pub fn row_html(out: &mut String, row: &ShopRow, href: &str) {
         escape(href),
         escape(&row.name)
     ));
-    let price = row.price_usd.map_or("price unknown".to_owned(), usd);
+    let price = row.price_usd.map_or("price unknown".to_owned(), fmt::usd);
     cell(out, "price", "", None, &format!("<span title=\"{}\">{price}</span>", escape(&parts_text(row))));
     cell(out, "power", "power", None, &row.power_w.map_or("—".to_owned(), |w| format!("{} W", fmt::sig(w))));
     cell(
@@ -70,20 +60,36 @@ pub fn row_html(out: &mut String, row: &ShopRow, href: &str) {
     let mut badge = String::new();
     verdict_badge(&mut badge, row.verdict);
     cell(out, "verdict", "", None, &badge);
+    let energy = row.power_w.map(|w| {
+        Energy::new(
+            w,
+            row.prompt_tokens_per_s,
+            row.generation_tokens_per_s,
+            cost.electricity_usd_per_kwh,
+            row.price_usd,
+            cost.api_usd_per_million_tokens,
+        )
+    });
+    let electricity = match energy {
+        None => "—".to_owned(),
+        Some(e) => {
+            let pays = match e.break_even_million_tokens {
+                Some(Some(m)) => format!(" <small>pays off after {} M</small>", fmt::sig(m)),
+                Some(None) => " <small>never pays off</small>".to_owned(),
+                None => String::new(),
+            };
+            format!("{}{pays}", fmt::usd(e.cost_usd_per_million_generated_tokens))
+        }
+    };
+    cell(
+        out,
+        "electricity",
+        "per M tokens",
+        energy.map(|e| e.cost_usd_per_million_generated_tokens.to_string()),
+        &electricity,
+    );
     let headroom = if row.headroom.is_finite() { format!("{}×", fmt::sig(row.headroom)) } else { "∞".to_owned() };
     cell(out, "headroom", "headroom", None, &headroom);
     cell(out, "context", "context", None, &fmt::count(row.max_context_tokens));
     out.push_str("</div>");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::usd;
-
-    #[test]
-    fn dollars_have_separators() {
-        assert_eq!(usd(999.4), "$999");
-        assert_eq!(usd(1999.0), "$1,999");
-        assert_eq!(usd(1_234_567.0), "$1,234,567");
-    }
 }

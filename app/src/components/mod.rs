@@ -1,6 +1,7 @@
 //! Components: each wires signals to the core and renders what the core returns.
 
 pub mod accuracy;
+pub mod energy;
 pub mod explain;
 pub mod fields;
 pub mod hardware;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::charts::CalculatorCharts;
 use crate::components::accuracy::Accuracy;
+use crate::components::energy::EnergyCard;
 use crate::components::hardware::HardwareSection;
 use crate::components::later::Later;
 use crate::components::memory::MemoryBars;
@@ -50,6 +51,7 @@ pub fn Calculator() -> impl IntoView {
                         <h2 id="mem-heading">"Memory"</h2>
                         <MemoryBars memory=memory />
                     </section>
+                    <EnergyCard />
                 </Later>
                 <Later kept="charts" stage=9>
                     <CalculatorCharts />
