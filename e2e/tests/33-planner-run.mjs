@@ -27,6 +27,9 @@ export default {
     await waitFor(async () => (await app.rows()).every((r) => r.cells.context !== '…'), 'the context column to fill in', { timeout: 20000 });
     const llama = (await app.rows()).find((r) => r.model === 'llama-3-1-8b' && r.quant === 'Q4_K_M');
     check(llama && llama.fits === 'gpu' && llama.values.context >= 32768, `Llama 3.1 8B Q4_K_M on a 4090: ${JSON.stringify(llama)}`);
+    // Electricity per million tokens: the machine's power ÷ generation speed at $0.25/kWh.
+    const perMillion = llama.values.electricity;
+    check(perMillion > 0 && perMillion < 5, `Llama 3.1 8B on a 4090 costs ${perMillion} $ per million tokens`);
 
     await app.sortBy('ttft');
     check((await app.ariaSort('ttft')) === 'ascending', 'first click on First token is not ascending');

@@ -135,6 +135,14 @@ pub fn Plan() -> impl IntoView {
             browser::after_paint(move || fill_contexts(planned, system, w, generation, contexts));
         }
     });
+    // The machine's power (its parts', or the user's under running costs) and the
+    // electricity price, for each row's electricity per million tokens.
+    let power = Memo::new(move |_| {
+        store.state.with(|s| {
+            let parts = roofline_core::cost::inputs::machine_cost(catalog(), &s.main.hardware);
+            s.cost.power_w.or(parts.power_w).map(|w| (w, s.cost.electricity_usd_per_kwh))
+        })
+    });
     let tbody = NodeRef::<leptos::html::Div>::new();
     let shown = RwSignal::new(0usize);
     // The body as one string, written in one go; links carry the calculator's state with
@@ -147,6 +155,7 @@ pub fn Plan() -> impl IntoView {
         let view = view_state.get();
         let workload = workload.get();
         let base = store.state.with_untracked(|s| s.clone());
+        let power = power.get();
         let order = view.order(&rows.rows, |r| family_of(r));
         let mut html = String::with_capacity(order.len() * 600);
         for i in &order {
@@ -157,7 +166,7 @@ pub fn Plan() -> impl IntoView {
             state.main.quant = Some(row.quant);
             state.main.workload = workload.clone();
             let href = format!("#{}", encode(&state));
-            row_html(&mut html, row, &href, contexts.get(&rows, *i));
+            row_html(&mut html, row, &href, contexts.get(&rows, *i), power);
         }
         body.set_inner_html(&html);
         shown.set(order.len());
@@ -281,12 +290,19 @@ pub fn Plan() -> impl IntoView {
                 <p class="hint" id="plan-caption">
                     {move || {
                         let u = roofline_core::plan::view::use_case(use_case.get());
-                        format!("{} prompt tokens → {} generated, one request at a time; — where the model does not fit.", u.prompt_tokens, u.gen_tokens)
+                        let electricity = match power.get() {
+                            Some((w, price)) => format!(" Electricity per million generated tokens for {} W at ${price}/kWh (set under the calculator's running costs).", roofline_app::fmt::sig(w)),
+                            None => " The machine's power is unknown: give it under the calculator's running costs for the electricity column.".to_owned(),
+                        };
+                        format!("{} prompt tokens → {} generated, one request at a time; — where the model does not fit.{electricity}", u.prompt_tokens, u.gen_tokens)
                     }}
                 </p>
                 <div class="ptable" role="table" aria-describedby="plan-caption" aria-label="What can I run?">
                     <div role="rowgroup" class="phead">
-                        <div role="row" class="prow head">{PlanColumn::ALL.into_iter().map(header).collect_view()}</div>
+                        <div role="row" class="prow head">
+                            {PlanColumn::ALL.into_iter().map(header).collect_view()}
+                            <div role="columnheader" class="plain">"Electricity per M tokens"</div>
+                        </div>
                     </div>
                     <div role="rowgroup" node_ref=tbody data-testid="planner-body"></div>
                 </div>

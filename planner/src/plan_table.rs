@@ -4,6 +4,7 @@
 //! ARIA rows laid out as grids (cards on a phone), so the browser lays out only the rows
 //! on screen (`content-visibility`), which a `<table>` does not allow.
 
+use roofline_core::cost::Energy;
 use roofline_core::plan::view::PlanColumn;
 use roofline_core::plan::{Fit, PlanRow};
 
@@ -53,8 +54,9 @@ pub fn cell(out: &mut String, col: &str, label: &str, v: Option<String>, html: &
 }
 
 /// One row for `row`: `href` opens it in the calculator; `context` is the largest context
-/// once computed.
-pub fn row_html(out: &mut String, row: &PlanRow, href: &str, context: Option<u32>) {
+/// once computed; `power` prices its electricity per million generated tokens (the
+/// machine's power, W, and USD per kWh), where the machine's power is known.
+pub fn row_html(out: &mut String, row: &PlanRow, href: &str, context: Option<u32>, power: Option<(f64, f64)>) {
     let fits = row.fits != Fit::DoesNotFit;
     let dash = |s: String| if fits { s } else { "—".to_owned() };
     // Figures carry their number, empty where the model does not fit.
@@ -104,5 +106,16 @@ pub fn row_html(out: &mut String, row: &PlanRow, href: &str, context: Option<u32
     let mut badge = String::new();
     verdict_badge(&mut badge, row.verdict);
     cell(out, "verdict", "", None, &badge);
+    let electricity = power.filter(|_| fits).map(|(watts, usd_per_kwh)| {
+        Energy::new(watts, row.prompt_tokens_per_s, row.generation_tokens_per_s, usd_per_kwh, None, None)
+            .cost_usd_per_million_generated_tokens
+    });
+    cell(
+        out,
+        "electricity",
+        "per M tokens",
+        Some(electricity.map_or(String::new(), |c| c.to_string())),
+        &electricity.map_or("—".to_owned(), fmt::usd),
+    );
     out.push_str("</div>");
 }
