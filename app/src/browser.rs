@@ -206,12 +206,13 @@ pub fn install_panic_hook() {
 /// Parts of the prerendered view that a first visit keeps, as HTML, until the app has built
 /// its own (`components::later`): name, selector, and whether the element itself (else
 /// only its content) is kept.
-const KEPT_PARTS: [(&str, &str, bool); 6] = [
+const KEPT_PARTS: [(&str, &str, bool); 7] = [
     ("model", "[data-testid=model-section]", true),
     ("workload", "[data-testid=workload-section]", true),
     ("results", "[data-testid=results]", true),
     ("verdicts", "section[aria-labelledby=verdict-heading]", true),
     ("memory", "section[aria-labelledby=mem-heading]", true),
+    ("energy", "[data-testid=energy]", true),
     ("charts", "section[aria-labelledby=charts-heading]", true),
 ];
 

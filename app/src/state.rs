@@ -15,7 +15,7 @@ use roofline_core::system::System;
 use crate::browser;
 
 /// How many stages the deferred parts of the first view take (`Store::painted`).
-pub const DEFERRED_STAGES: u8 = 12;
+pub const DEFERRED_STAGES: u8 = 13;
 
 /// localStorage key of the last state.
 pub const STORAGE_KEY: &str = "roofline.state.v1";
@@ -123,9 +123,9 @@ pub struct Store {
     /// Tasks run since the app's first paint (0: not painted yet). What is not needed for
     /// the first screen comes then, one part per task so none is long: 1 the full lists,
     /// the measured points and the citations; 2 the machine editor's fields; 3 the model
-    /// section; 4 its editor's fields; 5 the workload section; 6–9 the results, use cases,
-    /// memory and charts cards (each section kept from the prerendered view until then,
-    /// `components::later`); 10–12 the charts' drawings.
+    /// section; 4 its editor's fields; 5 the workload section; 6–10 the results, use cases,
+    /// memory, running costs and charts cards (each section kept from the prerendered view
+    /// until then, `components::later`); 11–13 the charts' drawings.
     pub painted: RwSignal<u8>,
     /// Stage 1 has come: the selects list the whole catalog (a memo, so the later stages
     /// change nothing that reads it).

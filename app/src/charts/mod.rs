@@ -53,7 +53,7 @@ fn fit_height(canvas: &web_sys::HtmlCanvasElement, css_w: f64, css_h: f64) -> f6
 }
 
 /// The three calculator charts. Each draws in an effect of its own, first in a task of its
-/// own after the app's first paint (`Store::painted` stages 10–12), so no task is long; on a
+/// own after the app's first paint (`Store::painted` stages 11–13), so no task is long; on a
 /// change all three redraw together, and the last marks the update.
 #[component]
 pub fn CalculatorCharts() -> impl IntoView {
@@ -80,7 +80,7 @@ pub fn CalculatorCharts() -> impl IntoView {
     // Draws chart `i` on `canvas` with `draw` once stage `10 + i` has come.
     let chart = move |i: usize, canvas: NodeRef<Canvas>, name: &'static str, draw: Draw| {
         // A memo: the later stages do not redraw this chart again.
-        let ready = Memo::new(move |_| store.painted.get() >= 10 + i as u8);
+        let ready = Memo::new(move |_| store.painted.get() >= 11 + i as u8);
         Effect::new(move |_| {
             if !ready.get() {
                 return;

@@ -51,9 +51,11 @@ pub fn Calculator() -> impl IntoView {
                         <h2 id="mem-heading">"Memory"</h2>
                         <MemoryBars memory=memory />
                     </section>
+                </Later>
+                <Later kept="energy" stage=9>
                     <EnergyCard />
                 </Later>
-                <Later kept="charts" stage=9>
+                <Later kept="charts" stage=10>
                     <CalculatorCharts />
                     <Accuracy />
                 </Later>
