@@ -330,8 +330,8 @@ pub struct ShopArgs {
     /// Quantization preset (default: the model's usual one).
     #[arg(long)]
     pub quant: Option<String>,
-    /// Use case whose prompt and output lengths are estimated: uc1, uc2, uc3 or uc4; its
-    /// verdict is the target unless speeds are given.
+    /// Use case whose prompt and output lengths are estimated: uc1, uc2, uc3 or uc4 (or a
+    /// LocalScore test, ls1 … ls9); its verdict is the target unless speeds are given.
     #[arg(long, default_value = "uc1")]
     pub use_case: String,
     /// The worst verdict accepted: interactive, background or offline.
@@ -365,17 +365,13 @@ impl ShopArgs {
     pub fn resolve(
         &self,
         catalog: &Catalog,
-    ) -> Result<(roofline_core::shop::Query, &'static roofline_core::estimate::verdict::UseCase, ModelSpec, QuantScheme)>
-    {
-        use roofline_core::estimate::verdict::{Verdict, USE_CASES};
+    ) -> Result<(roofline_core::shop::Query, roofline_core::plan::view::Task, ModelSpec, QuantScheme)> {
+        use roofline_core::estimate::verdict::Verdict;
         use roofline_core::shop::{Query, Target};
         let model = catalog.model(&self.model)?.clone();
         let quant_name = self.quant.clone().unwrap_or_else(|| model.default_quant.clone());
         let quant = QuantScheme::parse(&quant_name).ok_or_else(|| anyhow!("unknown quantization '{quant_name}'"))?;
-        let uc = USE_CASES
-            .iter()
-            .find(|u| u.id.eq_ignore_ascii_case(&self.use_case))
-            .ok_or_else(|| anyhow!("unknown use case '{}' (uc1, uc2, uc3, uc4)", self.use_case))?;
+        let uc = parse_task(&self.use_case)?;
         let positive = |name: &str, v: Option<f64>| match v {
             Some(x) if !(x.is_finite() && x >= 0.0) => bail!("--{name} must be 0 or more, got {x}"),
             _ => Ok(()),
@@ -409,4 +405,11 @@ impl ShopArgs {
         let query = Query { workload, target, budget_usd: self.budget_usd, memory_usd_per_gb: self.memory_usd_per_gb };
         Ok((query, uc, model, quant))
     }
+}
+
+/// A use case (`uc1` … `uc4`) or one of LocalScore's tests (`ls1` … `ls9`) by id.
+pub fn parse_task(text: &str) -> Result<roofline_core::plan::view::Task> {
+    roofline_core::plan::view::parse_use_case(text)
+        .map(roofline_core::plan::view::task)
+        .ok_or_else(|| anyhow!("unknown use case '{text}' (uc1, uc2, uc3, uc4, or a LocalScore test ls1 … ls9)"))
 }

@@ -14,7 +14,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use roofline_core::catalog::Catalog;
 use roofline_core::cost::Energy;
 use roofline_core::efficiency::Efficiency;
-use roofline_core::estimate::verdict::USE_CASES;
 use roofline_core::estimate::{estimate_with_draft, use_case_verdicts};
 use roofline_core::fit::fit_and_validate;
 use roofline_core::localscore;
@@ -93,7 +92,8 @@ enum Command {
         /// The machine.
         #[command(flatten)]
         machine: args::Machine,
-        /// Use case whose prompt and output lengths are planned: uc1, uc2, uc3 or uc4.
+        /// Use case whose prompt and output lengths are planned: uc1, uc2, uc3 or uc4, or one
+        /// of LocalScore's tests, ls1 … ls9.
         #[arg(long, default_value = "uc1")]
         use_case: String,
         /// KV cache type: f16, q8_0 or q4_0.
@@ -203,10 +203,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Plan { machine, use_case, kv_type, os, runtime, json } => {
             let (system, backend) = machine.resolve(&catalog)?;
-            let uc = USE_CASES
-                .iter()
-                .find(|u| u.id.eq_ignore_ascii_case(&use_case))
-                .ok_or_else(|| anyhow::anyhow!("unknown use case '{use_case}' (uc1, uc2, uc3, uc4)"))?;
+            let uc = args::parse_task(&use_case)?;
             let kv_type = args::parse_kv_type(&kv_type)?;
             let os = args::parse_os(&os)?;
             let (engine, flash_attention) = runtime.resolve(Engine::LlamaCpp)?;
@@ -229,13 +226,19 @@ fn run(cli: Cli) -> Result<()> {
                         "backend": backend_id(&system, true),
                         "engine": engine.id(),
                         "flash_attention": on_off(w.flash_attention_on()),
-                        "use_case": uc.id,
+                        "use_case": uc.id.to_uppercase(),
                         "workload": w,
                         "rows": rows,
                     }))?
                 );
             } else {
-                out!("{} — {} ({} prompt → {} generated tokens)", system.name, uc.id, uc.prompt_tokens, uc.gen_tokens);
+                out!(
+                    "{} — {} ({} prompt → {} generated tokens)",
+                    system.name,
+                    uc.id.to_uppercase(),
+                    uc.prompt_tokens,
+                    uc.gen_tokens
+                );
                 out_raw!("{}", report::plan(&rows));
             }
         }
@@ -248,7 +251,7 @@ fn run(cli: Cli) -> Result<()> {
                     serde_json::to_string_pretty(&json!({
                         "model": model.name,
                         "quant": quant.name(),
-                        "use_case": uc.id,
+                        "use_case": uc.id.to_uppercase(),
                         "target": query.target,
                         "budget_usd": query.budget_usd,
                         "memory_usd_per_gb": query.memory_usd_per_gb,

@@ -31,6 +31,11 @@ export default {
     const perMillion = llama.values.electricity;
     check(perMillion > 0 && perMillion < 5, `Llama 3.1 8B on a 4090 costs ${perMillion} $ per million tokens`);
 
+    // LocalScore's tests are tasks too: test 3 is 2048 prompt tokens → 256.
+    await app.repainted(() => app.id('planner-use-case').selectOption({ label: 'LS3: LocalScore test (2048 → 256 tokens)' }));
+    check((await app.page.textContent('#plan-caption')).startsWith('2048 prompt tokens → 256 generated'), 'the LocalScore test did not set the lengths');
+    await app.repainted(() => app.id('planner-use-case').selectOption({ index: 0 }));
+
     await app.sortBy('ttft');
     check((await app.ariaSort('ttft')) === 'ascending', 'first click on First token is not ascending');
     rows = await app.rows();

@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 use roofline_core::cost::DEFAULT_MEMORY_USD_PER_GB;
-use roofline_core::estimate::verdict::{Verdict, USE_CASES};
-use roofline_core::plan::view::{parse_verdict, use_case, BuyView, MachineKind};
+use roofline_core::estimate::verdict::Verdict;
+use roofline_core::plan::view::{parse_verdict, task, BuyView, MachineKind, TASK_COUNT};
 use roofline_core::scenario::{HardwareChoice, ModelChoice};
 use roofline_core::share::{encode, Page};
 use roofline_core::shop::{host_for, shop, Query, Target};
@@ -20,7 +20,7 @@ use roofline_app::{browser, fmt};
 
 /// The query of `view` for a workload based on the calculator's (its KV type and runtime).
 fn query_of(view: &BuyView, base: &Workload) -> Query {
-    let uc = use_case(view.use_case);
+    let uc = task(view.use_case);
     Query {
         workload: Workload {
             prompt_tokens: uc.prompt_tokens,
@@ -186,12 +186,11 @@ pub fn Buy() -> impl IntoView {
                             let i = event_target_value(&ev).parse::<usize>().unwrap_or(0);
                             set_view(Box::new(move |v| v.use_case = i));
                         }>
-                            {USE_CASES
-                                .iter()
-                                .enumerate()
+                            {(0..TASK_COUNT)
+                                .map(|i| (i, task(i)))
                                 .map(|(i, u)| view! {
                                     <option value=i.to_string() selected=move || view_state.with(|v| v.use_case == i)>
-                                        {format!("{}: {} ({} → {} tokens)", u.id, u.task, u.prompt_tokens, u.gen_tokens)}
+                                        {format!("{}: {} ({} → {} tokens)", u.id.to_uppercase(), u.label, u.prompt_tokens, u.gen_tokens)}
                                     </option>
                                 })
                                 .collect_view()}

@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use roofline_core::estimate::verdict::USE_CASES;
-use roofline_core::plan::view::{parse_verdict, use_case_workload, PlanColumn, PlanView, SizeClass, VERDICTS};
+use roofline_core::plan::view::{
+    parse_verdict, task, use_case_workload, PlanColumn, PlanView, SizeClass, TASK_COUNT, VERDICTS,
+};
 use roofline_core::plan::{context_limit, plan_row_without_context, quants_of, Fit, PlanRow};
 use roofline_core::scenario::ModelChoice;
 use roofline_core::share::{encode, Page};
@@ -214,12 +215,11 @@ pub fn Plan() -> impl IntoView {
                             let i = event_target_value(&ev).parse::<usize>().unwrap_or(0);
                             set_view(Box::new(move |v| v.use_case = i));
                         }>
-                            {USE_CASES
-                                .iter()
-                                .enumerate()
+                            {(0..TASK_COUNT)
+                                .map(|i| (i, task(i)))
                                 .map(|(i, u)| view! {
                                     <option value=i.to_string() selected=move || use_case.get() == i>
-                                        {format!("{}: {} ({} → {} tokens)", u.id, u.task, u.prompt_tokens, u.gen_tokens)}
+                                        {format!("{}: {} ({} → {} tokens)", u.id.to_uppercase(), u.label, u.prompt_tokens, u.gen_tokens)}
                                     </option>
                                 })
                                 .collect_view()}
@@ -289,7 +289,7 @@ pub fn Plan() -> impl IntoView {
                 </p>
                 <p class="hint" id="plan-caption">
                     {move || {
-                        let u = roofline_core::plan::view::use_case(use_case.get());
+                        let u = task(use_case.get());
                         let electricity = match power.get() {
                             Some((w, price)) => format!(" Electricity per million generated tokens for {} W at ${price}/kWh (set under the calculator's running costs).", roofline_app::fmt::sig(w)),
                             None => " The machine's power is unknown: give it under the calculator's running costs for the electricity column.".to_owned(),

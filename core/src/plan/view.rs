@@ -154,7 +154,7 @@ pub fn parse_verdict(text: &str) -> Option<Verdict> {
 /// What the "What can I run?" page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanView {
-    /// Index into [`USE_CASES`].
+    /// The task: an index of [`task`].
     pub use_case: usize,
     /// Sort column.
     pub sort: PlanColumn,
@@ -184,21 +184,63 @@ impl Default for PlanView {
     }
 }
 
+/// What the planner estimates for: one of the four use cases or one of LocalScore's nine
+/// tests (a prompt and an output length).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Task {
+    /// `uc1` … `uc4`, `ls1` … `ls9` (in links and `roofline plan --use-case`).
+    pub id: &'static str,
+    /// Words for a menu.
+    pub label: &'static str,
+    /// Prompt tokens.
+    pub prompt_tokens: u32,
+    /// Generated tokens.
+    pub gen_tokens: u32,
+}
+
+/// LocalScore's nine tests as tasks (their ids and the lengths of
+/// [`crate::localscore::TESTS`]).
+const LOCALSCORE_IDS: [&str; 9] = ["ls1", "ls2", "ls3", "ls4", "ls5", "ls6", "ls7", "ls8", "ls9"];
+
+/// Ids of the use cases in links (lower case).
+const USE_CASE_IDS: [&str; 4] = ["uc1", "uc2", "uc3", "uc4"];
+
+/// The tasks a planner page offers: UC1–UC4, then LocalScore's tests 1–9.
+pub const TASK_COUNT: usize = USE_CASES.len() + LOCALSCORE_IDS.len();
+
+/// Task `index` (the first where out of range).
+pub fn task(index: usize) -> Task {
+    if let Some(u) = USE_CASES.get(index) {
+        return Task {
+            id: USE_CASE_IDS[index],
+            label: u.task,
+            prompt_tokens: u.prompt_tokens,
+            gen_tokens: u.gen_tokens,
+        };
+    }
+    match (LOCALSCORE_IDS.get(index - USE_CASES.len()), crate::localscore::TESTS.get(index - USE_CASES.len())) {
+        (Some(id), Some(&(prompt_tokens, gen_tokens))) => {
+            Task { id, label: "LocalScore test", prompt_tokens, gen_tokens }
+        }
+        _ => task(0),
+    }
+}
+
 /// The use case at `index` (the first where out of range).
 pub fn use_case(index: usize) -> &'static UseCase {
     USE_CASES.get(index).unwrap_or(&USE_CASES[0])
 }
 
-/// The index of the use case whose id is `text` (`uc2` or `UC2`).
+/// The index of the task whose id is `text` (`uc2`, `UC2`, `ls7`).
 pub fn parse_use_case(text: &str) -> Option<usize> {
-    USE_CASES.iter().position(|u| u.id.eq_ignore_ascii_case(text))
+    (0..TASK_COUNT).find(|&i| task(i).id.eq_ignore_ascii_case(text))
 }
 
 /// `base` (the calculator's workload: runtime, KV type, OS, placement) with the prompt and
 /// output lengths of use case `index` and no speculative decoding, as `roofline plan` and
 /// `roofline shop` build it.
 pub fn use_case_workload(base: &Workload, index: usize) -> Workload {
-    let uc = use_case(index);
+    let uc = task(index);
     Workload {
         prompt_tokens: uc.prompt_tokens,
         gen_tokens: uc.gen_tokens,
@@ -332,7 +374,7 @@ impl MachineKind {
 /// calculator's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuyView {
-    /// Index into [`USE_CASES`]: the prompt and output lengths.
+    /// The task (an index of [`task`]): the prompt and output lengths.
     pub use_case: usize,
     /// What a machine must reach.
     pub target: Target,
@@ -422,6 +464,9 @@ mod tests {
     fn use_cases_parse_and_set_the_lengths() {
         assert_eq!(parse_use_case("uc3"), Some(2));
         assert_eq!(parse_use_case("UC5"), None);
+        let ls6 = parse_use_case("ls6").map(task);
+        assert_eq!(ls6.map(|t| (t.prompt_tokens, t.gen_tokens)), Some((1280, 3072)));
+        assert_eq!(task(TASK_COUNT).id, "uc1");
         let w = use_case_workload(&Workload { batch: 4, ..Workload::default() }, 1);
         assert_eq!((w.prompt_tokens, w.gen_tokens, w.batch), (4096, 256, 1));
         assert_eq!(use_case(9).id, "UC1");

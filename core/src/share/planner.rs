@@ -6,8 +6,8 @@
 //! [`Notice`].
 
 use super::Notice;
-use crate::estimate::verdict::{Verdict, USE_CASES};
-use crate::plan::view::{parse_use_case, parse_verdict, BuyView, MachineKind, PlanColumn, PlanView, SizeClass};
+use crate::estimate::verdict::Verdict;
+use crate::plan::view::{parse_use_case, parse_verdict, task, BuyView, MachineKind, PlanColumn, PlanView, SizeClass};
 use crate::shop::Target;
 
 /// Keys this module reads (the scenario reader leaves them alone).
@@ -24,7 +24,7 @@ pub fn encode(plan: &PlanView, buy: &BuyView) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     let (p0, b0) = (PlanView::default(), BuyView::default());
     if plan.use_case != p0.use_case {
-        out.push(("pu", USE_CASES[plan.use_case.min(USE_CASES.len() - 1)].id.to_ascii_lowercase()));
+        out.push(("pu", task(plan.use_case).id.to_owned()));
     }
     if (plan.sort, plan.descending) != (p0.sort, p0.descending) {
         out.push(("ps", format!("{}{}", if plan.descending { "-" } else { "" }, plan.sort.id())));
@@ -42,7 +42,7 @@ pub fn encode(plan: &PlanView, buy: &BuyView) -> Vec<(&'static str, String)> {
         out.push(("pv", v.name().to_owned()));
     }
     if buy.use_case != b0.use_case {
-        out.push(("bu", USE_CASES[buy.use_case.min(USE_CASES.len() - 1)].id.to_ascii_lowercase()));
+        out.push(("bu", task(buy.use_case).id.to_owned()));
     }
     match buy.target {
         Target::Verdict { verdict } if buy.target != b0.target => out.push(("bt", verdict.name().to_owned())),
@@ -80,7 +80,7 @@ pub fn decode(get: impl Fn(&str) -> Option<String>, notices: &mut Vec<Notice>) -
     if let Some(v) = get("pu") {
         match parse_use_case(&v) {
             Some(i) => plan.use_case = i,
-            None => bad("planner use case", &v, "unknown use case (uc1–uc4); UC1 used"),
+            None => bad("planner use case", &v, "unknown use case (uc1–uc4, ls1–ls9); UC1 used"),
         }
     }
     if let Some(v) = get("ps") {
@@ -119,7 +119,7 @@ pub fn decode(get: impl Fn(&str) -> Option<String>, notices: &mut Vec<Notice>) -
     if let Some(v) = get("bu") {
         match parse_use_case(&v) {
             Some(i) => buy.use_case = i,
-            None => bad("shopping use case", &v, "unknown use case (uc1–uc4); UC1 used"),
+            None => bad("shopping use case", &v, "unknown use case (uc1–uc4, ls1–ls9); UC1 used"),
         }
     }
     if let Some(v) = get("bt") {
