@@ -23,7 +23,7 @@ export ROOFLINE_GEMMA_GGUF
 # ROOFLINE_REQUIRE_GPU=1: a missing Vulkan adapter fails the GPU tests instead of skipping
 # them (export ROOFLINE_REQUIRE_GPU=0 on a machine without Vulkan).
 ROOFLINE_REQUIRE_GPU="${ROOFLINE_REQUIRE_GPU:-1}" \
-  cargo test --workspace --exclude roofline-app --exclude roofline-device --release --locked
+  cargo test --workspace --exclude roofline-app --exclude roofline-device --exclude roofline-planner --release --locked
 
 echo "== site: release build into dist/ and its gzipped size"
 ./scripts/build-site.sh
