@@ -95,9 +95,10 @@ fn pinned(e: &Estimate, model: &ModelSpec, workload: &Workload, system: &System)
     }
 }
 
-/// The largest context in `[needed, model.max_context]` that fits with `placement`, by
-/// bisection (memory grows with the context); 0 when `needed` does not fit.
-fn max_context(
+/// The largest context in `[needed, model.max_context]` that fits `model` in `quant` with
+/// `placement` (as [`plan_row_without_context`] returns it), by bisection (memory grows
+/// with the context), tokens; 0 when the workload's own does not fit.
+pub fn context_limit(
     system: &System,
     model: &ModelSpec,
     quant: QuantScheme,
@@ -140,7 +141,7 @@ pub fn plan_row(
 ) -> Option<PlanRow> {
     let (mut row, placement) = plan_row_without_context(system, model, quant, workload, eff)?;
     if row.fits != Fit::DoesNotFit {
-        row.max_context_tokens = max_context(system, model, quant, workload, placement, eff);
+        row.max_context_tokens = context_limit(system, model, quant, workload, placement, eff);
     }
     Some(row)
 }
@@ -186,19 +187,6 @@ pub fn plan_row_without_context(
         verdict: e.verdict,
     };
     Some((row, placement))
-}
-
-/// The largest context that fits `model` in `quant` with `placement` (as
-/// [`plan_row_without_context`] returns it), tokens; 0 when the workload's own does not.
-pub fn context_limit(
-    system: &System,
-    model: &ModelSpec,
-    quant: QuantScheme,
-    workload: &Workload,
-    placement: Placement,
-    eff: &Efficiency,
-) -> u32 {
-    max_context(system, model, quant, workload, placement, eff)
 }
 
 /// The quantizations `model` is planned in.

@@ -6,13 +6,14 @@
 use leptos::prelude::*;
 use roofline_core::cost::DEFAULT_MEMORY_USD_PER_GB;
 use roofline_core::estimate::verdict::Verdict;
-use roofline_core::plan::view::{parse_verdict, task, BuyView, MachineKind, TASK_COUNT};
+use roofline_core::plan::view::{parse_verdict, task, BuyView, MachineKind};
 use roofline_core::scenario::{HardwareChoice, ModelChoice};
 use roofline_core::share::{encode, Page};
 use roofline_core::shop::{host_for, shop, Query, Target};
 use roofline_core::workload::Workload;
 
 use crate::shop_table::row_html;
+use crate::task_select::TaskSelect;
 use roofline_app::components::fields::NumField;
 use roofline_app::components::pickers::{ModelSelect, QuantSelect};
 use roofline_app::state::{catalog, efficiency, use_store};
@@ -180,22 +181,11 @@ pub fn Buy() -> impl IntoView {
                         default_name=default_quant
                         on_pick=move |q| store.edit(|s| s.quant = q)
                     />
-                    <label class="field">
-                        <span class="label">"Use case"</span>
-                        <select data-testid="buy-use-case" on:change=move |ev| {
-                            let i = event_target_value(&ev).parse::<usize>().unwrap_or(0);
-                            set_view(Box::new(move |v| v.use_case = i));
-                        }>
-                            {(0..TASK_COUNT)
-                                .map(|i| (i, task(i)))
-                                .map(|(i, u)| view! {
-                                    <option value=i.to_string() selected=move || view_state.with(|v| v.use_case == i)>
-                                        {format!("{}: {} ({} → {} tokens)", u.id.to_uppercase(), u.label, u.prompt_tokens, u.gen_tokens)}
-                                    </option>
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
+                    <TaskSelect
+                        testid="buy-use-case"
+                        selected=Signal::derive(move || view_state.with(|v| v.use_case))
+                        on_pick=move |i: usize| set_view(Box::new(move |v| v.use_case = i))
+                    />
                     <label class="field">
                         <span class="label">"Target"</span>
                         <select data-testid="buy-target" on:change=move |ev| set_target(event_target_value(&ev))>

@@ -10,6 +10,7 @@ mod mount;
 mod plan;
 mod plan_table;
 mod shop_table;
+mod task_select;
 
 use wasm_bindgen::prelude::*;
 

@@ -7,9 +7,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use roofline_core::plan::view::{
-    parse_verdict, task, use_case_workload, PlanColumn, PlanView, SizeClass, TASK_COUNT, VERDICTS,
-};
+use roofline_core::plan::view::{parse_verdict, task, use_case_workload, PlanColumn, PlanView, SizeClass, VERDICTS};
 use roofline_core::plan::{context_limit, plan_row_without_context, quants_of, Fit, PlanRow};
 use roofline_core::scenario::ModelChoice;
 use roofline_core::share::{encode, Page};
@@ -18,6 +16,7 @@ use roofline_core::workload::{Placement, Workload};
 
 use crate::machine_bar::MachineBar;
 use crate::plan_table::{heading, row_html};
+use crate::task_select::TaskSelect;
 use roofline_app::browser;
 use roofline_app::state::{catalog, efficiency, use_store};
 
@@ -209,22 +208,11 @@ pub fn Plan() -> impl IntoView {
                 </p>
                 <MachineBar testid="plan-hardware" />
                 <div class="row filters">
-                    <label class="field">
-                        <span class="label">"Use case"</span>
-                        <select data-testid="planner-use-case" on:change=move |ev| {
-                            let i = event_target_value(&ev).parse::<usize>().unwrap_or(0);
-                            set_view(Box::new(move |v| v.use_case = i));
-                        }>
-                            {(0..TASK_COUNT)
-                                .map(|i| (i, task(i)))
-                                .map(|(i, u)| view! {
-                                    <option value=i.to_string() selected=move || use_case.get() == i>
-                                        {format!("{}: {} ({} → {} tokens)", u.id.to_uppercase(), u.label, u.prompt_tokens, u.gen_tokens)}
-                                    </option>
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
+                    <TaskSelect
+                        testid="planner-use-case"
+                        selected=use_case
+                        on_pick=move |i: usize| set_view(Box::new(move |v| v.use_case = i))
+                    />
                     <label class="check">
                         <input
                             type="checkbox"
